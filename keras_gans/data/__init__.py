@@ -1,0 +1,4 @@
+from keras_gans.data.datasets import DATASETS, load_dataset
+from keras_gans.data.transforms import scale_images
+
+__all__ = ["DATASETS", "load_dataset", "scale_images"]
