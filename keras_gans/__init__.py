@@ -1,6 +1,7 @@
 """keras-gans: GANs for Keras 3 on TensorFlow, PyTorch and JAX."""
 
-from keras_gans import data
+from keras_gans import architectures, data, losses
+from keras_gans.models import GAN, WGANGP, MinimaxGAN, NonSaturatingGAN
 from keras_gans.sampling import generate_images, sample_latents
 from keras_gans.visualization import image_grid
 

@@ -1,0 +1,56 @@
+"""Pieces shared by the architecture builders."""
+
+import keras
+from keras import layers
+
+
+class InitializerFactory:
+    """Hands out initializers, each seeded differently from one base seed.
+
+    With `seed=None` the initializers are unseeded (Keras's global RNG).
+    """
+
+    def __init__(self, seed=None, stddev=0.02):
+        self.seed = seed
+        self.stddev = stddev
+        self._count = 0
+
+    def __call__(self):
+        self._count += 1
+        seed = None if self.seed is None else self.seed * 1000 + self._count
+        # DCGAN's initialisation (Radford et al., 2015): N(0, 0.02).
+        return keras.initializers.RandomNormal(stddev=self.stddev, seed=seed)
+
+
+def check_image_shape(image_shape, supported=None):
+    image_shape = tuple(int(d) for d in image_shape)
+    if len(image_shape) != 3 or image_shape[-1] not in (1, 3):
+        raise ValueError(
+            "`image_shape` must be (height, width, channels) with 1 (grayscale) "
+            f"or 3 (RGB) channels; received {image_shape}."
+        )
+    if supported is not None and image_shape[:2] not in supported:
+        raise ValueError(
+            f"This builder supports image sizes {sorted(supported)}; received "
+            f"{image_shape[:2]}."
+        )
+    return image_shape
+
+
+def label_embedding(labels, num_classes, size, name):
+    """Embeds integer labels `(batch,)` into `(batch, size)`."""
+    embedded = layers.Embedding(num_classes, size, name=f"{name}_embedding")(labels)
+    return layers.Flatten(name=f"{name}_flatten")(embedded)
+
+
+def normalization_layer(kind, name):
+    if kind == "batch":
+        return layers.BatchNormalization(name=name)
+    if kind == "layer":
+        return layers.LayerNormalization(axis=[1, 2, 3], name=name)
+    if kind is None:
+        return layers.Identity(name=name)
+    raise ValueError(
+        f"Unknown `normalization`={kind!r}. Expected 'batch', 'layer' or None "
+        "(use 'layer' or None for a WGAN-GP critic)."
+    )

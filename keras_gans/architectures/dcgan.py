@@ -1,0 +1,142 @@
+"""DCGAN generator and discriminator (Radford et al., 2015) for 28x28 and 32x32 images."""
+
+import keras
+from keras import layers
+
+from keras_gans.architectures.common import (
+    InitializerFactory,
+    check_image_shape,
+    label_embedding,
+    normalization_layer,
+)
+
+# Spatial size of the first feature map, per output size: each transposed
+# convolution doubles it.
+_BASE_SIZE = {(28, 28): (7, 2), (32, 32): (4, 3)}
+
+
+def dcgan_generator(
+    latent_dim=64,
+    image_shape=(28, 28, 1),
+    num_classes=None,
+    base_filters=64,
+    seed=None,
+    name="dcgan_generator",
+):
+    """Builds a DCGAN generator: latents -> images in [-1, 1] (tanh).
+
+    28x28: Dense to 7x7, then two stride-2 transposed convolutions.
+    32x32: Dense to 4x4, then three. BatchNorm and ReLU between layers.
+
+    Args:
+        latent_dim: int. Size of the latent input.
+        image_shape: tuple. `(28, 28, C)` or `(32, 32, C)`, C in {1, 3}.
+        num_classes: int or None. When set, the model takes
+            `[latents, labels]` and concatenates a label embedding to the
+            latents.
+        base_filters: int. Filters of the last hidden layer; earlier layers
+            double it.
+        seed: int or None. Seeds the weight initialisers.
+        name: str. Model name.
+
+    Returns:
+        A functional `keras.Model`.
+
+    Example:
+
+    >>> G = dcgan_generator(latent_dim=16, image_shape=(28, 28, 1), base_filters=8)
+    >>> tuple(G.output.shape)
+    (None, 28, 28, 1)
+    """
+    image_shape = check_image_shape(image_shape, supported=_BASE_SIZE)
+    base, num_upsamplings = _BASE_SIZE[image_shape[:2]]
+    init = InitializerFactory(seed)
+    latents = keras.Input((latent_dim,), name="latents")
+    inputs, x = [latents], latents
+    if num_classes is not None:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs.append(labels)
+        x = layers.Concatenate(name="latents_and_label")(
+            [x, label_embedding(labels, num_classes, latent_dim, "label")]
+        )
+    filters = base_filters * 2 ** (num_upsamplings - 1)
+    x = layers.Dense(base * base * filters, use_bias=False, kernel_initializer=init(), name="project")(x)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.ReLU(name="project_relu")(x)
+    x = layers.Reshape((base, base, filters), name="to_feature_map")(x)
+    for i in range(num_upsamplings - 1):
+        filters //= 2
+        x = layers.Conv2DTranspose(
+            filters, 4, strides=2, padding="same", use_bias=False,
+            kernel_initializer=init(), name=f"upsample_{i}",
+        )(x)
+        x = layers.BatchNormalization(name=f"upsample_{i}_bn")(x)
+        x = layers.ReLU(name=f"upsample_{i}_relu")(x)
+    images = layers.Conv2DTranspose(
+        image_shape[-1], 4, strides=2, padding="same", activation="tanh",
+        kernel_initializer=init(), name="to_image",
+    )(x)
+    return keras.Model(inputs if num_classes is not None else latents, images, name=name)
+
+
+def dcgan_discriminator(
+    image_shape=(28, 28, 1),
+    num_classes=None,
+    base_filters=64,
+    normalization="batch",
+    seed=None,
+    name="dcgan_discriminator",
+):
+    """Builds a DCGAN discriminator: images -> one logit per image `(batch, 1)`.
+
+    Stride-2 convolutions with LeakyReLU(0.2), then Flatten and Dense(1)
+    with no activation (losses take logits).
+
+    Args:
+        image_shape: tuple. `(28, 28, C)` or `(32, 32, C)`, C in {1, 3}.
+        num_classes: int or None. When set, the model takes
+            `[images, labels]`; the label is embedded into an extra image
+            channel.
+        base_filters: int. Filters of the first convolution; later ones
+            double it.
+        normalization: "batch" (DCGAN), "layer" or None. A WGAN-GP critic
+            needs "layer" or None: its penalty is per example.
+        seed: int or None. Seeds the weight initialisers.
+        name: str. Model name.
+
+    Returns:
+        A functional `keras.Model`.
+
+    Example:
+
+    >>> D = dcgan_discriminator((28, 28, 1), base_filters=8)
+    >>> tuple(D.output.shape)
+    (None, 1)
+    """
+    image_shape = check_image_shape(image_shape, supported=_BASE_SIZE)
+    _, num_downsamplings = _BASE_SIZE[image_shape[:2]]
+    init = InitializerFactory(seed)
+    images = keras.Input(image_shape, name="images")
+    inputs, x = [images], images
+    if num_classes is not None:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs.append(labels)
+        height, width = image_shape[:2]
+        label_map = layers.Dense(height * width, kernel_initializer=init(), name="label_map")(
+            label_embedding(labels, num_classes, 50, "label")
+        )
+        label_map = layers.Reshape((height, width, 1), name="label_channel")(label_map)
+        x = layers.Concatenate(name="image_and_label")([x, label_map])
+    filters = base_filters
+    for i in range(num_downsamplings):
+        x = layers.Conv2D(
+            filters, 4, strides=2, padding="same", kernel_initializer=init(),
+            name=f"downsample_{i}",
+        )(x)
+        if i > 0:  # DCGAN: no normalisation on the first layer
+            x = normalization_layer(normalization, f"downsample_{i}_norm")(x)
+        x = layers.LeakyReLU(0.2, name=f"downsample_{i}_lrelu")(x)
+        filters *= 2
+    x = layers.Flatten(name="flatten")(x)
+    logits = layers.Dense(1, kernel_initializer=init(), name="logit")(x)
+    return keras.Model(inputs if num_classes is not None else images, logits, name=name)

@@ -1,0 +1,24 @@
+"""GAN losses as pure functions of logits (see `functional.py` for formulas)."""
+
+from keras_gans.losses.functional import (
+    gradient_penalty_from_gradients,
+    minimax_discriminator_loss,
+    minimax_generator_loss,
+    non_saturating_discriminator_loss,
+    non_saturating_generator_loss,
+    wasserstein_discriminator_loss,
+    wasserstein_generator_loss,
+)
+from keras_gans.losses.gradient_penalty import gradient_penalty, interpolate
+
+__all__ = [
+    "gradient_penalty",
+    "gradient_penalty_from_gradients",
+    "interpolate",
+    "minimax_discriminator_loss",
+    "minimax_generator_loss",
+    "non_saturating_discriminator_loss",
+    "non_saturating_generator_loss",
+    "wasserstein_discriminator_loss",
+    "wasserstein_generator_loss",
+]
