@@ -113,6 +113,7 @@ def input_gradient(fn, inputs):
     The result can itself be differentiated w.r.t. the variables `fn` uses,
     which is what a gradient penalty needs.
     """
+    inputs = keras.ops.convert_to_tensor(inputs)
     if BACKEND == "jax":
         return jax.grad(lambda x: jnp.sum(fn(x)))(inputs)
     if BACKEND == "tensorflow":

@@ -36,6 +36,9 @@ def gradient_penalty(critic_fn, real_images, fake_images, alpha, epsilon=1e-12):
     penalty = gradient_penalty(critic, real, fake, alpha)
     ```
     """
+    real_images, fake_images, alpha = (
+        ops.convert_to_tensor(t) for t in (real_images, fake_images, alpha)
+    )
     interpolates = interpolate(real_images, ops.stop_gradient(fake_images), alpha)
     grads = gradients.input_gradient(critic_fn, interpolates)
     return gradient_penalty_from_gradients(grads, epsilon=epsilon)
