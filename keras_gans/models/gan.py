@@ -502,6 +502,21 @@ class GAN(keras.Model):
 
     # --- Serialization ----------------------------------------------------------
 
+    def save_own_variables(self, store):
+        # Keras does not save SeedGenerator states; without them a resumed run
+        # would draw different latents than the uninterrupted one.
+        super().save_own_variables(store)
+        store["training_seed_state"] = ops.convert_to_numpy(self._training_seed.state.value)
+        store["evaluation_seed_state"] = ops.convert_to_numpy(self._evaluation_seed.state.value)
+
+    def load_own_variables(self, store):
+        seeds = {"training_seed_state": self._training_seed, "evaluation_seed_state": self._evaluation_seed}
+        own = {key: store[key] for key in store.keys() if key not in seeds}
+        super().load_own_variables(own)
+        for key, generator in seeds.items():
+            if key in store:
+                generator.state.assign(np.asarray(store[key]))
+
     def get_config(self):
         return {
             "name": self.name,
