@@ -190,13 +190,27 @@ def cache_subdir(name):
     return os.path.join("keras_gans", "presets", name)
 
 
+def prepare_cache_dir(cache_dir=None):
+    """Creates the cache root and returns it (default: `default_cache_dir()`).
+
+    It must exist before `keras.utils.get_file` is called: get_file silently
+    falls back to `/tmp/.keras` when the folder is missing or not writable.
+    """
+    base = os.path.expanduser(cache_dir or default_cache_dir())
+    try:
+        os.makedirs(base, exist_ok=True)
+    except OSError:
+        pass  # not writable: get_file falls back to /tmp/.keras, as mirrored below
+    return base
+
+
 def cached_path(name, filename, cache_dir=None):
     """Where `get_file` keeps `filename` of preset `name` (it may not exist).
 
     Mirrors `keras.utils.get_file`, including its fallback to
     `/tmp/.keras` when the cache folder is not writable.
     """
-    base = os.path.expanduser(cache_dir or default_cache_dir())
+    base = prepare_cache_dir(cache_dir)
     if not os.access(base, os.W_OK):
         tmp = "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()
         base = os.path.join(tmp, ".keras")
@@ -281,7 +295,7 @@ def download_preset_file(name, filename, sha256, cache_dir=None):
             file_hash=sha256,
             hash_algorithm="sha256",
             cache_subdir=cache_subdir(name),
-            cache_dir=cache_dir or default_cache_dir(),
+            cache_dir=prepare_cache_dir(cache_dir),
         )
     except Exception as error:
         raise _download_error(name, filename, origin, target, sha256, error) from error
