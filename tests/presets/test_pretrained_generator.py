@@ -25,7 +25,8 @@ def test_same_seed_same_images(zoo):
     gen = presets.from_preset(UNCONDITIONAL)
     a = gen.generate(6, seed=7)
     np.testing.assert_array_equal(a, gen.generate(6, seed=7))
-    np.testing.assert_array_equal(a, gen.generate(6, seed=7, batch_size=4))
+    # Batching may change float rounding (torch matmul kernels), not the images.
+    np.testing.assert_allclose(a, gen.generate(6, seed=7, batch_size=4), atol=1e-6)
     assert not np.allclose(a, gen.generate(6, seed=8))
 
 
