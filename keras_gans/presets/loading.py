@@ -14,6 +14,11 @@
 
 A download that fails, is cut short or has the wrong hash leaves nothing in
 the cache, so calling again retries from scratch.
+
+Environment variables: `KERAS_GANS_ZOO_DIR` (local zoo folder),
+`KERAS_GANS_PRESET_BASE_URL` (download location), `KERAS_GANS_REGISTRY`
+(a registry JSON file to use instead of the shipped one) and `KERAS_HOME`
+(cache root, as for Keras).
 """
 
 import difflib

@@ -192,7 +192,8 @@ def from_preset(preset, registry=None, cache_dir=None):
     A preset name is looked up in the local zoo checkout, else downloaded
     once (sha256-verified) into the Keras cache; see
     `keras_gans.presets.loading`. Classifier presets are refused: use
-    `load_preset_model` for those.
+    `load_preset_model` for those. A string that is a known preset name is
+    always treated as a name, even if a file of that name exists.
 
     Args:
         preset: str or Path. A name from `list_presets("generator")`, a
