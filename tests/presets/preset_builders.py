@@ -12,6 +12,9 @@ import keras
 LATENT_DIM = 4
 NUM_CLASSES = 3
 IMAGE_SHAPE = (8, 8, 1)
+UNCONDITIONAL = "tiny_unconditional"
+CONDITIONAL = "tiny_conditional"
+CLASSIFIER = "tiny_classifier"
 
 
 def build_generator(num_classes=None, latent_dim=LATENT_DIM, seed=0):

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CONDITIONAL
+from preset_builders import CONDITIONAL
 from preset_builders import generator_config
 from preset_builders import write_preset
 

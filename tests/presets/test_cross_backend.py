@@ -13,7 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import ZooServer
+from zoo_server import ZooServer
 
 import keras_gans.presets as presets
 from keras_gans.presets.build_registry import build_registry

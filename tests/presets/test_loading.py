@@ -4,9 +4,9 @@ import os
 
 import numpy as np
 import pytest
-from conftest import CLASSIFIER
-from conftest import CONDITIONAL
-from conftest import UNCONDITIONAL
+from preset_builders import CLASSIFIER
+from preset_builders import CONDITIONAL
+from preset_builders import UNCONDITIONAL
 
 import keras_gans.presets as presets
 from keras_gans.presets.registry import sha256_of_file

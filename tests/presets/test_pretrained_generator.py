@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from conftest import CLASSIFIER
-from conftest import CONDITIONAL
-from conftest import UNCONDITIONAL
+from preset_builders import CLASSIFIER
+from preset_builders import CONDITIONAL
+from preset_builders import UNCONDITIONAL
 from preset_builders import build_generator
 
 import keras_gans.presets as presets
