@@ -1,0 +1,219 @@
+"""`PretrainedGenerator`: a loaded generator preset that draws seeded images."""
+
+import os
+from pathlib import Path
+
+from keras_gans.presets.loading import available_presets
+from keras_gans.presets.loading import load_keras_file
+from keras_gans.presets.loading import load_preset_model
+from keras_gans.presets.loading import preset_metadata
+from keras_gans.presets.loading import unknown_preset_error
+from keras_gans.presets.registry import read_preset_config
+from keras_gans.sampling import generate_images
+
+
+def _input_sizes(model):
+    return [tuple(t.shape) for t in model.inputs]
+
+
+class PretrainedGenerator:
+    """A pretrained generator with its metadata, ready to draw images.
+
+    Usually made by `from_preset` (see also `list_presets`). Images are drawn
+    from NumPy-seeded latents (`keras_gans.sampling.generate_images`), so a
+    seed gives the same images on TensorFlow, PyTorch and JAX.
+
+    Args:
+        generator: keras.Model. Maps latents `(batch, latent_dim)`, or
+            `[latents, labels]` when conditional, to images in [-1, 1].
+        latent_dim: int. Size of the latent input.
+        num_classes: int or None. Number of classes of a conditional
+            generator; None if unconditional. Defaults to None.
+        name: str or None. The preset name. Defaults to the model name.
+        metadata: dict or None. The preset.json fields. Defaults to `{}`.
+
+    Example:
+
+    ```python
+    gen = keras_gans.from_preset("dcgan_mnist_nonsaturating")
+    images = gen.generate(16, seed=0)  # (16, 28, 28, 1) float32 in [0, 1]
+
+    # Or wrap a generator you trained yourself:
+    gen = PretrainedGenerator(my_generator, latent_dim=100)
+    ```
+    """
+
+    def __init__(self, generator, latent_dim, num_classes=None, name=None, metadata=None):
+        self.generator = generator
+        self.latent_dim = int(latent_dim)
+        self.num_classes = None if num_classes is None else int(num_classes)
+        self.name = name or generator.name
+        self.metadata = dict(metadata or {})
+        self._check_inputs()
+
+    @property
+    def image_shape(self):
+        """Shape of one image, `(height, width, channels)`."""
+        return tuple(self.generator.outputs[0].shape[1:])
+
+    def _check_inputs(self):
+        sizes = _input_sizes(self.generator)
+        expected = 1 if self.num_classes is None else 2
+        if len(sizes) != expected:
+            kind = "unconditional" if self.num_classes is None else "conditional"
+            raise ValueError(
+                f"Generator {self.name!r} takes {len(sizes)} input(s) {sizes}, but a "
+                f"{kind} generator (num_classes={self.num_classes}) takes {expected}: "
+                "latents, plus integer labels when conditional. Fix `num_classes` "
+                "(in preset.json for a preset)."
+            )
+        if sizes[0][-1] not in (None, self.latent_dim):
+            raise ValueError(
+                f"Generator {self.name!r} takes latents of size {sizes[0][-1]}, "
+                f"but latent_dim={self.latent_dim}. Fix `latent_dim` "
+                "(in preset.json for a preset)."
+            )
+
+    def generate(self, num_samples, seed=0, labels=None, batch_size=256):
+        """Draws images from seeded latents.
+
+        Args:
+            num_samples: int. Number of images.
+            seed: int. Seed of the latents; the same seed gives the same
+                images on every backend. Defaults to 0.
+            labels: integer class labels, one per image. Required for a
+                conditional preset, not allowed otherwise. Defaults to None.
+            batch_size: int. Images per forward pass. Defaults to 256.
+
+        Returns:
+            float32 NumPy array `(num_samples, height, width, channels)` in [0, 1].
+
+        Example:
+
+        ```python
+        digits = keras_gans.from_preset("dcgan_mnist_conditional").generate(
+            10, labels=list(range(10)))
+        ```
+        """
+        if self.num_classes is not None and labels is None:
+            raise ValueError(
+                f"Preset {self.name!r} is conditional ({self.num_classes} classes): "
+                f"pass one integer label per image, e.g. "
+                f"`generate({num_samples}, labels=[i % {self.num_classes} for i in "
+                f"range({num_samples})])`."
+            )
+        return generate_images(
+            self.generator,
+            num_samples,
+            self.latent_dim,
+            seed=seed,
+            labels=labels,
+            num_classes=self.num_classes,
+            batch_size=batch_size,
+        )
+
+    @classmethod
+    def from_metadata(cls, generator, metadata):
+        """Wraps a loaded generator using the fields of its preset.json."""
+        return cls(
+            generator,
+            latent_dim=metadata["latent_dim"],
+            num_classes=metadata.get("num_classes"),
+            name=metadata.get("name"),
+            metadata=metadata,
+        )
+
+    @classmethod
+    def from_preset(cls, preset, registry=None, cache_dir=None):
+        """Loads a generator preset; see the module-level `from_preset`."""
+        if isinstance(preset, os.PathLike):
+            return cls._from_path(Path(preset))
+        if not isinstance(preset, str):
+            raise TypeError(
+                "`preset` must be a preset name or a path; received "
+                f"{type(preset).__name__}."
+            )
+        known = available_presets(registry)
+        if preset not in known:
+            if os.path.exists(preset):
+                return cls._from_path(Path(preset))
+            raise unknown_preset_error(
+                preset, known, " A path to a preset folder or a .keras file also works."
+            )
+        metadata = preset_metadata(preset, registry)
+        _check_generator_kind(metadata, preset)
+        model = load_preset_model(preset, registry=registry, cache_dir=cache_dir)
+        return cls.from_metadata(model, metadata)
+
+    @classmethod
+    def _from_path(cls, path):
+        if path.is_dir():
+            metadata = read_preset_config(path)
+            _check_generator_kind(metadata, str(path))
+            weights = path / metadata["weights"]
+            model = load_keras_file(
+                weights, f"Re-save the generator with `model.save({str(weights)!r})`."
+            )
+            return cls.from_metadata(model, metadata)
+        if path.suffix != ".keras" or not path.is_file():
+            raise ValueError(
+                f"{path} is neither a preset folder (with preset.json) nor a "
+                ".keras file."
+            )
+        model = load_keras_file(path, f"Re-save the generator with `model.save({str(path)!r})`.")
+        if len(model.inputs) != 1:
+            raise ValueError(
+                f"{path} takes {len(model.inputs)} inputs, so it looks conditional, "
+                "and a bare .keras file does not say how many classes it has. Put it "
+                'in a preset folder with a preset.json giving "num_classes", or use '
+                "`PretrainedGenerator(model, latent_dim, num_classes)`."
+            )
+        return cls(model, latent_dim=model.inputs[0].shape[-1], name=path.stem)
+
+    def __repr__(self):
+        return (
+            f"<PretrainedGenerator {self.name!r}: latent_dim={self.latent_dim}, "
+            f"num_classes={self.num_classes}, image_shape={self.image_shape}>"
+        )
+
+
+def _check_generator_kind(metadata, preset):
+    if metadata.get("kind") != "generator":
+        raise ValueError(
+            f"Preset {preset!r} is a {metadata.get('kind')} preset, not a generator. "
+            "Load it with `keras_gans.presets.load_preset_model(name)`, or pick a "
+            "generator from `keras_gans.list_presets('generator')`."
+        )
+
+
+def from_preset(preset, registry=None, cache_dir=None):
+    """Loads a pretrained generator by preset name, preset folder or .keras file.
+
+    A preset name is looked up in the local zoo checkout, else downloaded
+    once (sha256-verified) into the Keras cache; see
+    `keras_gans.presets.loading`. Classifier presets are refused: use
+    `load_preset_model` for those. A string that is a known preset name is
+    always treated as a name, even if a file of that name exists.
+
+    Args:
+        preset: str or Path. A name from `list_presets("generator")`, a
+            preset folder holding preset.json, or an unconditional
+            generator saved as a `.keras` file.
+        registry: dict, path or None. The preset registry. Defaults to
+            `$KERAS_GANS_REGISTRY`, else the one shipped in the package.
+        cache_dir: str or None. Cache root for downloads. Defaults to
+            `$KERAS_HOME`, else `~/.keras`.
+
+    Returns:
+        PretrainedGenerator.
+
+    Example:
+
+    ```python
+    gen = keras_gans.from_preset("dcgan_mnist_nonsaturating")
+    images = gen.generate(16, seed=0)
+    digits = keras_gans.from_preset("dcgan_mnist_conditional").generate(
+        10, labels=list(range(10)))
+    ```
+    """
+    return PretrainedGenerator.from_preset(preset, registry=registry, cache_dir=cache_dir)
