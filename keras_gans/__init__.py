@@ -2,6 +2,7 @@
 
 from keras_gans import architectures, data, losses
 from keras_gans.models import GAN, WGANGP, MinimaxGAN, NonSaturatingGAN
+from keras_gans.presets import PretrainedGenerator, from_preset, list_presets
 from keras_gans.sampling import generate_images, sample_latents
 from keras_gans.visualization import image_grid
 
