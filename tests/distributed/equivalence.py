@@ -11,7 +11,8 @@ Engines (each splits the CPU in two):
   over a ("batch", "model") = (1, 2) mesh with a LayoutMap.
 - `tf-mirrored`: tf.distribute.MirroredStrategy over 2 logical CPUs.
 - `torch`: 2 processes (torch.multiprocessing spawn, gloo), each fitting its
-  `keras_gans.distributed.shard_for_this_process` shard at half the batch.
+  `keras_gans.distributed.shard_for_this_process` shard at half the batch;
+  rank 0 then runs the one-device reference (one interpreter fewer).
 
 The one-device reference fits `x[:steps * B]` with `batch_size=B` and
 `shuffle=False`; the distributed run uses the same global batch, seeds and
@@ -254,14 +255,19 @@ def _torch_worker(rank, args, port, out_dir):
         result = snapshot(gan, logs, initial)
         result["rank_weight_spread"] = spreads
         result["shard_rows"] = int(len(x))
-        if distributed.is_primary_process():
-            np.savez(
-                os.path.join(out_dir, "weights.npz"), *result.pop("weights")
-            )
-            with open(os.path.join(out_dir, "result.json"), "w") as f:
-                json.dump(result, f)
+        primary = distributed.is_primary_process()
     finally:
         dist.destroy_process_group()
+    if primary:  # only rank 0 writes files
+        np.savez(os.path.join(out_dir, "weights.npz"), *result.pop("weights"))
+        with open(os.path.join(out_dir, "result.json"), "w") as f:
+            json.dump(result, f)
+        # The one-device reference, now that this is a single process again
+        # (saves starting a third interpreter with keras and torch).
+        reference = reference_run(args)
+        np.savez(os.path.join(out_dir, "reference_weights.npz"), *reference.pop("weights"))
+        with open(os.path.join(out_dir, "reference.json"), "w") as f:
+            json.dump(reference, f)
 
 
 def torch_run(args):
@@ -279,12 +285,16 @@ def torch_run(args):
             start_method="spawn",
         )
         written = sorted(os.listdir(out_dir))
-        with open(os.path.join(out_dir, "result.json")) as f:
-            result = json.load(f)
-        with np.load(os.path.join(out_dir, "weights.npz")) as data:
-            result["weights"] = [data[f"arr_{i}"] for i in range(len(data.files))]
+        results = []
+        for name in ("reference", "result"):
+            with open(os.path.join(out_dir, f"{name}.json")) as f:
+                results.append(json.load(f))
+            stem = "reference_weights" if name == "reference" else "weights"
+            with np.load(os.path.join(out_dir, f"{stem}.npz")) as data:
+                results[-1]["weights"] = [data[f"arr_{i}"] for i in range(len(data.files))]
+    reference, result = results
     result["files_written"] = written
-    return result
+    return reference, result
 
 
 def compare(reference, distributed):
@@ -311,12 +321,11 @@ def main(argv=None):
     runner = {"jax": jax_run, "tensorflow": tf_run, "torch": torch_run}[
         ENGINE_BACKENDS[args.engine]
     ]
-    if ENGINE_BACKENDS[args.engine] == "torch":
-        import torch
-
-        torch.set_num_threads(1)
-    reference = reference_run(args)
-    distributed = runner(args)
+    if runner is torch_run:
+        reference, distributed = torch_run(args)
+    else:
+        reference = reference_run(args)
+        distributed = runner(args)
     report = compare(reference, distributed)
     report["config"] = vars(args)
     print(json.dumps(report))
