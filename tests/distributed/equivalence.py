@@ -3,7 +3,7 @@
 Run as a script (a fresh interpreter: XLA flags, TF logical devices and
 torch.distributed must be set up before anything else), e.g.
 
-    PYTHONPATH=. python tests/distributed/equivalence.py --engine jax-data --loss wgan_gp
+    PYTHONPATH=. python tests/distributed/equivalence.py --backend jax --losses ns wgan_gp
 
 Engines (each splits the CPU in two):
 - `jax-data`:  keras.distribution.DataParallel over 2 forced host devices.
@@ -29,11 +29,10 @@ import socket
 import sys
 import tempfile
 
-ENGINE_BACKENDS = {
-    "jax-data": "jax",
-    "jax-model": "jax",
-    "tf-mirrored": "tensorflow",
-    "torch": "torch",
+BACKEND_ENGINES = {
+    "jax": ["jax-data", "jax-model"],
+    "tensorflow": ["tf-mirrored"],
+    "torch": ["torch"],
 }
 NUM_DEVICES = 2
 LATENT_DIM = 16
@@ -42,24 +41,30 @@ HIDDEN = (32, 32)
 
 def _parse_args(argv=None):
     parser = argparse.ArgumentParser()
-    parser.add_argument("--engine", choices=sorted(ENGINE_BACKENDS), required=True)
-    parser.add_argument("--loss", choices=["ns", "wgan_gp"], required=True)
+    parser.add_argument("--backend", choices=sorted(BACKEND_ENGINES), required=True)
+    parser.add_argument("--engines", nargs="+", help="default: all of the backend's")
+    parser.add_argument("--losses", nargs="+", choices=["ns", "wgan_gp"], default=["ns", "wgan_gp"])
     parser.add_argument("--steps", type=int, default=3, help="steps per epoch")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--global-batch", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=0.05)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.engines = args.engines or BACKEND_ENGINES[args.backend]
+    unknown = set(args.engines) - set(BACKEND_ENGINES[args.backend])
+    if unknown:
+        parser.error(f"engines {sorted(unknown)} are not {args.backend} engines")
+    return args
 
 
-def _set_up_environment(engine):
-    os.environ["KERAS_BACKEND"] = ENGINE_BACKENDS[engine]
+def _set_up_environment(backend):
+    os.environ["KERAS_BACKEND"] = backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if engine.startswith("jax"):
+    if backend == "jax":
         flags = os.environ.get("XLA_FLAGS", "")
         os.environ["XLA_FLAGS"] = (
             f"{flags} --xla_force_host_platform_device_count={NUM_DEVICES}".strip()
         )
-    if engine == "tf-mirrored":
+    if backend == "tensorflow":
         import tensorflow as tf
 
         (cpu,) = tf.config.list_physical_devices("CPU")
@@ -144,9 +149,9 @@ def fit(gan, x, batch_size, epochs, logs, extra_callbacks=()):
     )
 
 
-def reference_run(args):
+def reference_run(loss, args):
     """One device, the whole global batch per step."""
-    gan = build_gan(args.loss, args.learning_rate)
+    gan = build_gan(loss, args.learning_rate)
     initial = weights(gan)
     logs = []
     fit(gan, training_images(args), args.global_batch, args.epochs, logs)
@@ -156,12 +161,12 @@ def reference_run(args):
 # --- Distributed runs ---------------------------------------------------------------
 
 
-def jax_run(args):
+def jax_run(engine, loss, args):
     import keras
 
     devices = keras.distribution.list_devices("cpu")
     assert len(devices) == NUM_DEVICES, devices
-    if args.engine == "jax-data":
+    if engine == "jax-data":
         distribution = keras.distribution.DataParallel(devices=devices)
     else:
         mesh = keras.distribution.DeviceMesh(
@@ -175,7 +180,7 @@ def jax_run(args):
         )
     keras.distribution.set_distribution(distribution)
     try:
-        gan = build_gan(args.loss, args.learning_rate)
+        gan = build_gan(loss, args.learning_rate)
         sharded = [
             str(v.path)
             for v in gan.trainable_variables
@@ -194,14 +199,27 @@ def jax_run(args):
         keras.distribution.set_distribution(None)
 
 
-def tf_run(args):
-    import tensorflow as tf
+_STRATEGIES = {}
 
-    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
-    strategy = tf.distribute.MirroredStrategy(devices)
+
+def _mirrored_strategy():
+    # One strategy per process, reused: with TF 2.21 / Keras 3.15.1 a second
+    # MirroredStrategy in the same process fitting a model of other shapes
+    # aborts with "Shape mismatch in the collective instance 100" (seen with
+    # two plain keras.Sequential models too; not specific to GANs).
+    if "mirrored" not in _STRATEGIES:
+        import tensorflow as tf
+
+        devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+        _STRATEGIES["mirrored"] = tf.distribute.MirroredStrategy(devices)
+    return _STRATEGIES["mirrored"]
+
+
+def tf_run(engine, loss, args):
+    strategy = _mirrored_strategy()
     assert strategy.num_replicas_in_sync == NUM_DEVICES
     with strategy.scope():
-        gan = build_gan(args.loss, args.learning_rate)
+        gan = build_gan(loss, args.learning_rate)
     initial = weights(gan)
     logs = []
     fit(gan, training_images(args), args.global_batch, args.epochs, logs)
@@ -226,8 +244,7 @@ def _rank_agreement_callback(record):
 
 
 def _torch_worker(rank, args, port, out_dir):
-    _set_up_environment(args.engine)
-    import numpy as np
+    _set_up_environment(args.backend)
     import torch
     import torch.distributed as dist
 
@@ -238,40 +255,45 @@ def _torch_worker(rank, args, port, out_dir):
     try:
         from keras_gans import distributed
 
-        gan = build_gan(args.loss, args.learning_rate)
-        initial = weights(gan)
-        x = distributed.shard_for_this_process(
-            training_images(args), global_batch_size=args.global_batch
-        )
-        logs, spreads = [], []
-        fit(
-            gan,
-            x,
-            distributed.per_process_batch_size(args.global_batch),
-            args.epochs,
-            logs,
-            [_rank_agreement_callback(spreads)],
-        )
-        result = snapshot(gan, logs, initial)
-        result["rank_weight_spread"] = spreads
-        result["shard_rows"] = int(len(x))
+        results = {}
+        for loss in args.losses:
+            gan = build_gan(loss, args.learning_rate)
+            initial = weights(gan)
+            x = distributed.shard_for_this_process(
+                training_images(args), global_batch_size=args.global_batch
+            )
+            logs, spreads = [], []
+            fit(
+                gan,
+                x,
+                distributed.per_process_batch_size(args.global_batch),
+                args.epochs,
+                logs,
+                [_rank_agreement_callback(spreads)],
+            )
+            results[loss] = snapshot(gan, logs, initial)
+            results[loss]["rank_weight_spread"] = spreads
+            results[loss]["shard_rows"] = int(len(x))
         primary = distributed.is_primary_process()
+        # What every rank says about itself, gathered: [(rank, world, primary)].
+        mine = torch.tensor([*distributed.process_info(), int(primary)])
+        everyone = [torch.empty_like(mine) for _ in range(NUM_DEVICES)]
+        dist.all_gather(everyone, mine)
     finally:
         dist.destroy_process_group()
     if primary:  # only rank 0 writes files
-        np.savez(os.path.join(out_dir, "weights.npz"), *result.pop("weights"))
-        with open(os.path.join(out_dir, "result.json"), "w") as f:
-            json.dump(result, f)
-        # The one-device reference, now that this is a single process again
+        # The one-device references, now that this is a single process again
         # (saves starting a third interpreter with keras and torch).
-        reference = reference_run(args)
-        np.savez(os.path.join(out_dir, "reference_weights.npz"), *reference.pop("weights"))
-        with open(os.path.join(out_dir, "reference.json"), "w") as f:
-            json.dump(reference, f)
+        report = {
+            loss: {"torch": compare(reference_run(loss, args), results[loss])}
+            for loss in args.losses
+        }
+        report["process_info_by_rank"] = [t.tolist() for t in everyone]
+        with open(os.path.join(out_dir, "report.json"), "w") as f:
+            json.dump(report, f)
 
 
-def torch_run(args):
-    import numpy as np
+def torch_report(args):
     import torch.multiprocessing as mp
 
     with socket.socket() as s:
@@ -279,25 +301,17 @@ def torch_run(args):
         port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as out_dir:
         mp.start_processes(
-            _torch_worker,
-            args=(args, port, out_dir),
-            nprocs=NUM_DEVICES,
-            start_method="spawn",
+            _torch_worker, args=(args, port, out_dir), nprocs=NUM_DEVICES, start_method="spawn"
         )
-        written = sorted(os.listdir(out_dir))
-        results = []
-        for name in ("reference", "result"):
-            with open(os.path.join(out_dir, f"{name}.json")) as f:
-                results.append(json.load(f))
-            stem = "reference_weights" if name == "reference" else "weights"
-            with np.load(os.path.join(out_dir, f"{stem}.npz")) as data:
-                results[-1]["weights"] = [data[f"arr_{i}"] for i in range(len(data.files))]
-    reference, result = results
-    result["files_written"] = written
-    return reference, result
+        report = {"files_written_by_workers": sorted(os.listdir(out_dir))}
+        with open(os.path.join(out_dir, "report.json")) as f:
+            report.update(json.load(f))
+    return report
 
 
 def compare(reference, distributed):
+    """Differences between a one-device run and a distributed run."""
+    reference, distributed = dict(reference), dict(distributed)
     report = {
         "max_weight_diff": max(
             float(abs(a - b).max())
@@ -307,9 +321,12 @@ def compare(reference, distributed):
         "distributed": distributed,
     }
     ref_logs, dist_logs = reference["logs"], distributed["logs"]
+    same_keys = len(ref_logs) == len(dist_logs) and all(
+        r.keys() == d.keys() for r, d in zip(ref_logs, dist_logs)
+    )
     report["max_log_diff"] = (
         max(abs(r[k] - d[k]) for r, d in zip(ref_logs, dist_logs) for k in r)
-        if len(ref_logs) == len(dist_logs) and all(r.keys() == d.keys() for r, d in zip(ref_logs, dist_logs))
+        if same_keys
         else None
     )
     return report
@@ -317,16 +334,18 @@ def compare(reference, distributed):
 
 def main(argv=None):
     args = _parse_args(argv)
-    _set_up_environment(args.engine)
-    runner = {"jax": jax_run, "tensorflow": tf_run, "torch": torch_run}[
-        ENGINE_BACKENDS[args.engine]
-    ]
-    if runner is torch_run:
-        reference, distributed = torch_run(args)
+    _set_up_environment(args.backend)
+    if args.backend == "torch":
+        report = torch_report(args)
     else:
-        reference = reference_run(args)
-        distributed = runner(args)
-    report = compare(reference, distributed)
+        runner = jax_run if args.backend == "jax" else tf_run
+        report = {}
+        for loss in args.losses:
+            reference = reference_run(loss, args)
+            report[loss] = {
+                engine: compare(reference, runner(engine, loss, args))
+                for engine in args.engines
+            }
     report["config"] = vars(args)
     print(json.dumps(report))
 
