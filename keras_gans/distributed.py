@@ -73,6 +73,27 @@ def is_primary_process():
     return process_info()[0] == 0
 
 
+def broadcast_weights(model):
+    """Gives every process the primary process's weights (and seed state).
+
+    Call it once after building (and compiling) the model, before `fit`, unless
+    every process builds its models from the same seeds: with torch.distributed
+    each process initialises its own copy, and the averaged gradients keep
+    copies that start apart apart. It copies `model.variables`, which for a
+    GAN include the generator's and discriminator's weights and the training
+    seed's state. A no-op on one process and on JAX/TensorFlow.
+
+    Example:
+
+    ```python
+    gan = keras_gans.WGANGP(generator, discriminator, latent_dim=64, seed=0)
+    gan.compile()
+    broadcast_weights(gan)
+    ```
+    """
+    gradients.broadcast_from_primary(model.variables)
+
+
 def per_process_batch_size(global_batch_size):
     """The batch size each process passes to `fit`: `global_batch_size // num_processes`.
 

@@ -17,6 +17,8 @@ implements the few gradient operations a GAN step needs on each backend:
   process, for sharding data and choosing which process writes files.
 - `mean_over_processes(values)`: averages logged values over torch.distributed
   processes (each process only sees its shard of the global batch).
+- `broadcast_from_primary(variables)`: copies process 0's variable values to
+  every torch.distributed process.
 - `run_stateful_step(model, step_fn, args, training)`: adapts a step written
   against stateful Keras variables to the JAX trainer's `(state, data)` API.
 
@@ -104,6 +106,22 @@ def mean_over_processes(values):
         torch_dist.all_reduce(packed, op=torch_dist.ReduceOp.SUM)
         packed = packed / torch_dist.get_world_size()
     return list(packed.unbind(0))
+
+
+def broadcast_from_primary(variables):
+    """Sets every torch.distributed process's variables to process 0's values.
+
+    Processes that build their models from unseeded initialisers start from
+    different weights; averaged gradients would then keep them apart. A no-op
+    elsewhere (one process holds the variables).
+    """
+    if not torch_distributed_active():
+        return
+    with torch.no_grad():
+        for variable in variables:
+            value = variable.value.detach().clone().contiguous()
+            torch_dist.broadcast(value, src=0)
+            variable.assign(value)
 
 
 def value_and_grad(loss_fn, values):

@@ -76,19 +76,21 @@ def _set_up_environment(backend):
 # --- Model, data, snapshots (backend-agnostic) ---------------------------------
 
 
-def build_gan(loss, learning_rate):
+def build_gan(loss, learning_rate, seed_offset=0):
+    """The GAN under test; `seed_offset` changes every seed (init and latents)."""
     import keras
 
     import keras_gans
     from keras_gans.architectures import mlp_discriminator, mlp_generator
 
-    generator = mlp_generator(latent_dim=LATENT_DIM, hidden_units=HIDDEN, seed=1)
-    discriminator = mlp_discriminator(hidden_units=HIDDEN, seed=2)
+    generator = mlp_generator(latent_dim=LATENT_DIM, hidden_units=HIDDEN, seed=1 + seed_offset)
+    discriminator = mlp_discriminator(hidden_units=HIDDEN, seed=2 + seed_offset)
+    seed = 7 + seed_offset
     if loss == "ns":
-        gan = keras_gans.NonSaturatingGAN(generator, discriminator, LATENT_DIM, seed=7)
+        gan = keras_gans.NonSaturatingGAN(generator, discriminator, LATENT_DIM, seed=seed)
     else:
         gan = keras_gans.WGANGP(
-            generator, discriminator, LATENT_DIM, critic_steps=2, seed=7
+            generator, discriminator, LATENT_DIM, critic_steps=2, seed=seed
         )
     gan.compile(
         generator_optimizer=keras.optimizers.SGD(learning_rate),
@@ -226,19 +228,26 @@ def tf_run(engine, loss, args):
     return snapshot(gan, logs, initial)
 
 
-def _rank_agreement_callback(record):
-    """After every step, the largest weight difference between any two ranks."""
-    import keras
+def _rank_spread(model):
+    """Largest difference between any two ranks' weights and seed state."""
     import torch
     import torch.distributed as dist
 
+    flat = torch.cat(
+        [v.value.detach().reshape(-1).to(torch.float64) for v in model.variables]
+    )
+    gathered = [torch.empty_like(flat) for _ in range(dist.get_world_size())]
+    dist.all_gather(gathered, flat)
+    return max(float((g - gathered[0]).abs().max()) for g in gathered)
+
+
+def _rank_agreement_callback(record):
+    """After every step, `_rank_spread` of the model."""
+    import keras
+
     class RankAgreement(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
-            flat = torch.cat([v.value.detach().reshape(-1) for v in self.model.weights])
-            gathered = [torch.empty_like(flat) for _ in range(dist.get_world_size())]
-            dist.all_gather(gathered, flat)
-            spread = max(float((g - gathered[0]).abs().max()) for g in gathered)
-            record.append(spread)
+            record.append(_rank_spread(self.model))
 
     return RankAgreement()
 
@@ -257,7 +266,13 @@ def _torch_worker(rank, args, port, out_dir):
 
         results = {}
         for loss in args.losses:
-            gan = build_gan(loss, args.learning_rate)
+            # Rank r builds from other seeds (as unseeded builders would):
+            # broadcast_weights must hand every rank rank 0's weights and
+            # seed state, or nothing below can equal one process.
+            gan = build_gan(loss, args.learning_rate, seed_offset=10 * rank)
+            spread_before = _rank_spread(gan)
+            distributed.broadcast_weights(gan)
+            spread_after = _rank_spread(gan)
             initial = weights(gan)
             x = distributed.shard_for_this_process(
                 training_images(args), global_batch_size=args.global_batch
@@ -273,6 +288,8 @@ def _torch_worker(rank, args, port, out_dir):
             )
             results[loss] = snapshot(gan, logs, initial)
             results[loss]["rank_weight_spread"] = spreads
+            results[loss]["rank_spread_before_broadcast"] = spread_before
+            results[loss]["rank_spread_after_broadcast"] = spread_after
             results[loss]["shard_rows"] = int(len(x))
         primary = distributed.is_primary_process()
         # What every rank says about itself, gathered: [(rank, world, primary)].

@@ -33,6 +33,15 @@ def test_processes_hold_identical_weights_after_every_step(report, loss):
     assert max(spreads) == 0.0, spreads
 
 
+@pytest.mark.parametrize("loss", ["ns", "wgan_gp"])
+def test_broadcast_weights_gives_every_rank_rank0_state(report, loss):
+    # Ranks built from different seeds; after broadcast_weights they agree
+    # (and the run then equals one process built from rank 0's seeds).
+    distributed = report[loss]["torch"]["distributed"]
+    assert distributed["rank_spread_before_broadcast"] > 1e-3
+    assert distributed["rank_spread_after_broadcast"] == 0.0
+
+
 def test_process_info_and_primary_process(report):
     # (rank, world_size, is_primary_process()) as each rank reported it.
     assert report["process_info_by_rank"] == [[0, 2, 1], [1, 2, 0]]
