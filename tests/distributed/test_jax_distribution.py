@@ -5,7 +5,7 @@ Two host devices are forced with XLA_FLAGS in a fresh interpreter.
 
 import pytest
 
-from conftest import check_equivalence, run_equivalence, skip_unless_backend
+from distributed_checks import check_equivalence, run_equivalence, skip_unless_backend
 
 pytestmark = skip_unless_backend("jax")
 

@@ -7,7 +7,7 @@ losses are averaged over processes in keras_gans.backend.gradients.
 
 import pytest
 
-from conftest import check_equivalence, run_equivalence, skip_unless_backend
+from distributed_checks import check_equivalence, run_equivalence, skip_unless_backend
 
 pytestmark = skip_unless_backend("torch")
 

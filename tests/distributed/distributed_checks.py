@@ -1,4 +1,4 @@
-"""Runs `equivalence.py` in a fresh interpreter and checks its report.
+"""Helpers for tests/distributed: run `equivalence.py` in a fresh interpreter, check its report.
 
 Each test module here exercises one backend's own engine and is skipped under
 the other backends: the suite runs once per KERAS_BACKEND, so every engine is
