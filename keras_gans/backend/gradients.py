@@ -13,6 +13,12 @@ implements the few gradient operations a GAN step needs on each backend:
   whose gradient is never needed (the generator pass of a discriminator step).
 - `replica_context()`: `(replica_id, num_replicas)`, so random draws can be
   made for the global batch and sliced per replica.
+- `process_context()`: `(process_index, num_processes)` of this Python
+  process, for sharding data and choosing which process writes files.
+- `mean_over_processes(values)`: averages logged values over torch.distributed
+  processes (each process only sees its shard of the global batch).
+- `broadcast_from_primary(variables)`: copies process 0's variable values to
+  every torch.distributed process.
 - `run_stateful_step(model, step_fn, args, training)`: adapts a step written
   against stateful Keras variables to the JAX trainer's `(state, data)` API.
 
@@ -65,6 +71,57 @@ def replica_context():
     if torch_distributed_active():
         return torch_dist.get_rank(), torch_dist.get_world_size()
     return 0, 1
+
+
+def process_context():
+    """Returns `(process_index, num_processes)` of this Python process.
+
+    Only torch.distributed runs one training process per device. Under
+    `tf.distribute.MirroredStrategy` and `keras.distribution` one process
+    drives every device and Keras splits each global batch itself, so this is
+    `(0, 1)` there (on multi-host JAX it is `jax.process_index()`/`_count()`).
+    """
+    if BACKEND == "torch":
+        if torch_dist.is_available() and torch_dist.is_initialized():
+            return torch_dist.get_rank(), torch_dist.get_world_size()
+        return 0, 1
+    if BACKEND == "jax":
+        return jax.process_index(), jax.process_count()
+    return 0, 1
+
+
+def mean_over_processes(values):
+    """Averages a list of scalar tensors over torch.distributed processes.
+
+    Each torch process computes its losses on its own shard; the mean over
+    processes is the loss of the global batch (shards have equal sizes).
+    Elsewhere this is the identity: JAX computes on the global batch, and
+    under tf.distribute Keras's metrics (SUM-aggregated, on-read synced)
+    already average the replicas.
+    """
+    if not torch_distributed_active():
+        return values
+    with torch.no_grad():
+        packed = torch.stack([torch.as_tensor(v, dtype=torch.float32).detach().reshape(()) for v in values])
+        torch_dist.all_reduce(packed, op=torch_dist.ReduceOp.SUM)
+        packed = packed / torch_dist.get_world_size()
+    return list(packed.unbind(0))
+
+
+def broadcast_from_primary(variables):
+    """Sets every torch.distributed process's variables to process 0's values.
+
+    Processes that build their models from unseeded initialisers start from
+    different weights; averaged gradients would then keep them apart. A no-op
+    elsewhere (one process holds the variables).
+    """
+    if not torch_distributed_active():
+        return
+    with torch.no_grad():
+        for variable in variables:
+            value = variable.value.detach().clone().contiguous()
+            torch_dist.broadcast(value, src=0)
+            variable.assign(value)
 
 
 def value_and_grad(loss_fn, values):

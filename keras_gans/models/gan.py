@@ -382,6 +382,13 @@ class GAN(keras.Model):
         return loss
 
     def _update_metrics(self, d_loss, g_loss, terms):
+        # torch.distributed: each process computed its losses on its shard;
+        # log the global batch's (identity on other backends).
+        names = sorted(terms)
+        d_loss, g_loss, *values = gradients.mean_over_processes(
+            [d_loss, g_loss] + [terms[name] for name in names]
+        )
+        terms = dict(zip(names, values))
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.loss_tracker.update_state(d_loss + g_loss)
