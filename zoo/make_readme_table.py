@@ -1,0 +1,61 @@
+"""Regenerates the zoo table in README.md from the measured `zoo/*/evaluation.json`.
+
+`python zoo/make_readme_table.py` rewrites the lines between
+`<!-- zoo-table:start -->` and `<!-- zoo-table:end -->`; `--check` exits 1 if
+README.md is out of date (a test runs the same comparison).
+"""
+
+import json
+import pathlib
+import sys
+
+ZOO = pathlib.Path(__file__).resolve().parent
+README = ZOO.parent / "README.md"
+START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
+LOSSES = {"minimax": "minimax", "nonsaturating": "non-saturating", "wgan_gp": "WGAN-GP"}
+
+
+def table():
+    rows = [
+        "| preset | data | loss | FID | KID x 1000 | real floor FID / KID x 1000 | class accuracy | samples |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for path in sorted(ZOO.glob("*/evaluation.json")):
+        name = path.parent.name
+        result = json.loads(path.read_text())
+        recipe = json.loads((path.parent / "recipe.json").read_text())
+        floor = result["floor"]
+        accuracy = result.get("conditional_accuracy")
+        rows.append(
+            f"| [`{name}`](zoo/{name}/README.md) | {recipe['dataset']} | {LOSSES[recipe['loss']]}"
+            f"{' (conditional)' if recipe['conditional'] else ''} | {result['fid']:.2f} | "
+            f"{1000 * result['kid_mean']:.2f} | {floor['fid']:.2f} / {1000 * floor['kid_mean']:.2f} | "
+            f"{'%.1f%%' % (100 * accuracy) if accuracy is not None else '-'} | "
+            f"<img src=\"zoo/{name}/samples.png\" width=\"120\"> |"
+        )
+    return "\n".join(rows)
+
+
+def updated_readme(text):
+    if START not in text or END not in text:
+        raise ValueError(f"README.md needs the markers {START} and {END}.")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{table()}\n{END}{tail}"
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    text = README.read_text()
+    new = updated_readme(text)
+    if "--check" in argv:
+        if new != text:
+            print("README.md zoo table is out of date: run python zoo/make_readme_table.py")
+            return 1
+        return 0
+    README.write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
