@@ -63,7 +63,8 @@ def _train_parser(subparsers):
         help="digits, mnist, fashion_mnist, folder:PATH (images; sub-folders = classes) or npz:PATH (arrays x, y)",
     )
     parser.add_argument("--epochs", type=int, default=None, help="default: 40 for digits, 5 for mnist/fashion_mnist, 20 otherwise")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=None, help="Adam rate for both players (default: 1e-3 for the 8x8 MLP, the GAN class's default otherwise)")
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (8x8 MLP) or 64 (DCGAN)")
@@ -312,6 +313,7 @@ def _train_settings(args):
         "latent_dim": args.latent_dim,
         "image_size": args.image_size,
         "channels": args.channels,
+        "learning_rate": args.learning_rate,
     }
 
 
@@ -357,8 +359,23 @@ def _load_or_build(out, settings, image_shape, num_classes, resume):
         gan = keras.saving.load_model(model_path)  # weights and both optimizers' state
         return gan, _read_run(out).get("epochs_done", 0), _read_run(out)["architecture"]
     gan, architecture = build_gan(settings["model"], image_shape, num_classes, settings["latent_dim"], settings["seed"])
-    gan.compile()
+    gan.compile(*_optimizers(gan, architecture, settings.get("learning_rate")))
     return gan, 0, architecture
+
+
+def _optimizers(gan, architecture, learning_rate):
+    """Both players' optimizers: the class defaults, or Adam at a given rate.
+
+    The 8x8 MLP learns recognisable digits in about a minute at 1e-3
+    (measured); the DCGAN defaults are the papers'.
+    """
+    import keras
+
+    if learning_rate is None and architecture != "mlp":
+        return None, None
+    rate = learning_rate or 1e-3
+    beta_1, beta_2 = (0.0, 0.9) if gan.__class__.__name__ == "WGANGP" else (0.5, 0.999)
+    return tuple(keras.optimizers.Adam(rate, beta_1=beta_1, beta_2=beta_2) for _ in range(2))
 
 
 def _resolve_resume(args, out):
