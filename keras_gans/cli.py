@@ -100,7 +100,7 @@ def build_parser():
 
 def _parse(argv):
     """Parses argv; `--backend` is accepted before or after the subcommand."""
-    argv = list(argv)
+    argv = [a for part in argv for a in (part.split("=", 1) if part.startswith("--backend=") else [part])]
     if "--backend" in argv[1:]:
         i = argv.index("--backend")
         if i > 0 and i + 1 < len(argv):
@@ -342,9 +342,11 @@ def _callbacks(out, num_classes, resume):
     from keras_gans.callbacks import SampleGrid
 
     num_samples = 10 * num_classes if num_classes else 64
+    # Grids also go to TensorBoard (out/logs) when the package is installed.
+    logs = os.path.join(out, "logs") if _module_installed("tensorboard") else None
     return [
         keras.callbacks.BackupAndRestore(os.path.join(out, "backup")),
-        SampleGrid(os.path.join(out, "samples"), num_samples=num_samples, tensorboard_log_dir=os.path.join(out, "logs")),
+        SampleGrid(os.path.join(out, "samples"), num_samples=num_samples, tensorboard_log_dir=logs),
         keras.callbacks.CSVLogger(os.path.join(out, "history.csv"), append=resume),
     ]
 

@@ -80,12 +80,24 @@ def test_train_from_folder_and_npz(tmp_path, tiny):
         for i, size in enumerate([(40, 30), (28, 28), (64, 64)]):
             Image.fromarray(rng.integers(0, 255, size + (3,), dtype="uint8")).save(folder / cls / f"{i}.png")
     out = str(tmp_path / "folder_run")
-    assert main(["train", "--dataset", f"folder:{folder}", "--image-size", "28", "--conditional", "--batch-size", "4", "--out", out, "--verbose", "0"]) == 0
+    assert main(["train", "--dataset", f"folder:{folder}", "--image-size", "8", "--conditional", "--batch-size", "4", "--out", out, "--verbose", "0"]) == 0
     run = json.loads(open(os.path.join(out, "run.json")).read())
-    assert run["architecture"] == "dcgan" and "resized" in run["dataset_description"]
-    assert keras.saving.load_model(os.path.join(out, "generator.keras")).output.shape[1:] == (28, 28, 3)
+    assert run["architecture"] == "mlp" and "6 resized" in run["dataset_description"]
+    assert "['cats', 'dogs']" in run["dataset_description"]
+    assert keras.saving.load_model(os.path.join(out, "generator.keras")).output.shape[1:] == (8, 8, 3)
     np.savez(tmp_path / "d.npz", x=rng.integers(0, 255, (16, 8, 8), dtype="uint8"))
     assert main(["train", "--dataset", f"npz:{tmp_path / 'd.npz'}", "--batch-size", "8", "--out", str(tmp_path / "npz_run"), "--verbose", "0"]) == 0
+
+
+@pytest.mark.parametrize("model, size", [("wgan_gp", 28), ("minimax", 32)])
+def test_architecture_choice(model, size):
+    from keras_gans.cli import build_gan
+
+    gan, architecture = build_gan(model, (size, size, 3), 10, None, 0)
+    assert architecture == "dcgan" and gan.image_shape == (size, size, 3) and gan.latent_dim == 64
+    norms = {type(l).__name__ for l in gan.discriminator.layers}
+    assert ("LayerNormalization" in norms) == (model == "wgan_gp")
+    assert ("BatchNormalization" in norms) == (model != "wgan_gp")
 
 
 def test_refuses_to_overwrite_a_run(tmp_path, capsys, tiny):
@@ -149,11 +161,16 @@ def test_sample_evaluate_presets_argument_errors(tmp_path, capsys):
 
 
 def test_end_to_end_subprocess(tmp_path):
+    """`python -m keras_gans --backend B train ...`: Keras is imported (with
+    KERAS_BACKEND) before the CLI parses --backend, so it must re-execute."""
     out = tmp_path / "e2e"
+    other = next(b for b in ("torch", "jax", "tensorflow") if b != keras.backend.backend())
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), KERAS_GANS_TINY="1")
     result = subprocess.run(
-        [sys.executable, "-m", "keras_gans", "train", "--dataset", "digits", "--epochs", "1", "--out", str(out)],
+        [sys.executable, "-m", "keras_gans", "--backend", other, "train", "--dataset", "digits",
+         "--epochs", "1", "--out", str(out)],
         env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "d_loss" in result.stdout and (out / "samples.png").exists()
+    assert json.loads((out / "run.json").read_text())["backend"] == other
