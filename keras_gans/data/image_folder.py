@@ -55,9 +55,15 @@ def _infer_channels(files):
     from PIL import Image
 
     for file, _ in files:
-        with Image.open(file) as image:
-            if image.mode not in ("1", "L", "LA", "I", "I;16", "F"):
-                return 3
+        try:
+            with Image.open(file) as image:
+                mode = image.mode
+        except OSError as error:
+            raise ValueError(
+                f"Could not read image {file!r} ({error}). Remove or repair that file."
+            ) from error
+        if mode not in ("1", "L", "LA", "I", "I;16", "F"):
+            return 3
     return 1
 
 
