@@ -422,6 +422,20 @@ def run_train(args):
     return 0
 
 
+def _csv_history(out):
+    """Every epoch's logs from history.csv (complete across resumed runs)."""
+    import csv
+
+    path = os.path.join(out, "history.csv")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return None
+    return {k: [float(r[k]) for r in rows] for k in rows[0] if k != "epoch"}
+
+
 def _finish(out, gan, history, run, wall_time, epochs, num_classes):
     from keras_gans.visualization import save_image_grid
 
@@ -430,7 +444,7 @@ def _finish(out, gan, history, run, wall_time, epochs, num_classes):
     labels = None if num_classes is None else [c for c in range(num_classes) for _ in range(10)]
     samples = gan.generate(len(labels) if labels else 64, seed=0, labels=labels)
     save_image_grid(samples, os.path.join(out, "samples.png"), num_columns=10 if labels else 8, scale=max(1, 128 // samples.shape[1]))
-    logs = {k: [float(v) for v in values] for k, values in history.history.items()}
+    logs = _csv_history(out) or {k: [float(v) for v in values] for k, values in history.history.items()}
     run.update(
         status="finished", epochs_done=epochs, history=logs,
         final={k: v[-1] for k, v in logs.items() if v},

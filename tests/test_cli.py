@@ -51,6 +51,7 @@ def test_train_writes_run_and_resume_continues(tmp_path, tiny):
     assert main(["train", "--resume", "--out", out, "--epochs", "2", "--verbose", "0"]) == 0
     run = json.loads(open(os.path.join(out, "run.json")).read())
     assert run["epochs_done"] == 2 and run["generator_steps"] == 4  # optimizer state continued
+    assert len(run["history"]["d_loss"]) == 2  # both sessions' epochs
     assert os.path.exists(os.path.join(out, "samples", "epoch_0002.png"))
     after = keras.saving.load_model(os.path.join(out, "model.keras"))
     assert not np.array_equal(before.generator.get_weights()[0], after.generator.get_weights()[0])
