@@ -37,7 +37,11 @@ def read_history(run_dir):
             return history
     with open(os.path.join(run_dir, "history.csv")) as f:
         rows = list(csv.DictReader(f))
-    return {k: [float(r[k]) for r in rows] for k in rows[0] if k != "epoch"}
+    return {
+        k: [float(r[k]) for r in rows]
+        for k in rows[0]
+        if k != "epoch" and all(r[k] not in ("NA", "") for r in rows)  # CSVLogger's "NA"
+    }
 
 
 def _ticks(low, high, count=5):

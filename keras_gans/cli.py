@@ -433,7 +433,13 @@ def _csv_history(out):
         rows = list(csv.DictReader(f))
     if not rows:
         return None
-    return {k: [float(r[k]) for r in rows] for k in rows[0] if k != "epoch"}
+    # CSVLogger writes "NA" for keys an epoch did not log (val_* without
+    # validation data): such columns are left out.
+    return {
+        k: [float(r[k]) for r in rows]
+        for k in rows[0]
+        if k != "epoch" and all(r[k] not in ("NA", "", None) for r in rows)
+    }
 
 
 def _finish(out, gan, history, run, wall_time, epochs, num_classes):
