@@ -120,9 +120,14 @@ raise RuntimeError("unmarked blocks are not run")
 
 @pytest.fixture
 def readme_env(tmp_path, monkeypatch):
+    # README examples set KERAS_BACKEND (without effect here: keras is already
+    # imported); restore the environment so later subprocess tests keep theirs.
+    saved_environment = dict(os.environ)
     monkeypatch.setenv("KERAS_GANS_TINY", "1")
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    yield tmp_path
+    os.environ.clear()
+    os.environ.update(saved_environment)
 
 
 def test_extracts_only_marked_blocks():
