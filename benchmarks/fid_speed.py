@@ -58,6 +58,7 @@ def versions():
 
 
 def main():
+    load_before = [round(x, 2) for x in os.getloadavg()]
     generator = build_untrained_generator()
     generate_fn = lambda n, seed: generate_images(generator, n, LATENT_DIM, seed)  # noqa: E731
     clear_feature_cache(disk=True)
@@ -68,6 +69,8 @@ def main():
     result = evaluate_generator(generate_fn, "mnist", num_samples=NUM_SAMPLES, num_real=NUM_SAMPLES)
     seconds = time.perf_counter() - start
     entry = {
+        "load_average_1_5_15_min_at_start": load_before,
+        "load_average_1_5_15_min_at_end": [round(x, 2) for x in os.getloadavg()],
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores",
         "versions": versions(),

@@ -270,7 +270,6 @@ def evaluate_generator(
 
     Example:
 
-    >>> rng = np.random.default_rng(0)
     >>> noise = lambda n, seed: np.random.default_rng(seed).uniform(size=(n, 28, 28, 1))
     >>> result = evaluate_generator(noise, "mnist", num_samples=500, num_real=500)
     >>> result["fid"] > 1.0, result["protocol"]["feature_extractor"]

@@ -80,25 +80,25 @@ def test_seed_changes_samples_and_is_reproducible(tiny_extractor):
     runs = [
         evaluate_generator(noise_generator, "mnist", feature_extractor=tiny_extractor, seed=s, **SMALL)
         for s in (0, 0, 1)
-    ]
+]
     assert runs[0]["fid"] == runs[1]["fid"]
     assert runs[0]["fid"] != runs[2]["fid"]
 
 
-@pytest.mark.parametrize(
-    "generate_fn, error, message",
-    [
-        (lambda n, seed: np.zeros((n, 28, 28)), ValueError, "NHWC"),
-        (lambda n, seed: np.full((n, 28, 28, 1), -1.0), ValueError, r"\[0, 1\]"),
-        (lambda n, seed: np.full((n, 28, 28, 1), np.nan), ValueError, "NaN"),
-        (lambda n, seed: np.zeros((n - 1, 28, 28, 1)), ValueError, "exactly num_samples"),
-        (lambda n, seed: np.zeros((n, 32, 32, 1)), ValueError, r"\(32, 32, 1\).*\(28, 28, 1\)"),
-        ("not callable", TypeError, "callable"),
-    ],
-)
-def test_bad_generator_output_raises(tiny_extractor, generate_fn, error, message):
-    with pytest.raises(error, match=message):
-        evaluate_generator(generate_fn, "mnist", feature_extractor=tiny_extractor, **SMALL)
+BAD_GENERATORS = [
+    (lambda n, seed: np.zeros((n, 28, 28)), ValueError, "NHWC"),
+    (lambda n, seed: np.full((n, 28, 28, 1), -1.0), ValueError, r"\[0, 1\]"),
+    (lambda n, seed: np.full((n, 28, 28, 1), np.nan), ValueError, "NaN"),
+    (lambda n, seed: np.zeros((n - 1, 28, 28, 1)), ValueError, "exactly num_samples"),
+    (lambda n, seed: np.zeros((n, 32, 32, 1)), ValueError, r"\(32, 32, 1\).*\(28, 28, 1\)"),
+    ("not callable", TypeError, "callable"),
+]
+
+
+def test_bad_generator_output_raises(tiny_extractor):
+    for generate_fn, error, message in BAD_GENERATORS:
+        with pytest.raises(error, match=message):
+            evaluate_generator(generate_fn, "mnist", feature_extractor=tiny_extractor, **SMALL)
 
 
 def test_bad_arguments_raise(tiny_extractor):

@@ -281,7 +281,8 @@ Test accuracy (10,000 {name} test images): **{test_accuracy:.4f}**
 
 Real-data floor: FID and KID of the classifier's features between real train
 and real test images, the lowest a generator can reasonably reach with this
-protocol (`keras_gans.evaluation.real_data_floor("{dataset}")`):
+protocol (`keras_gans.evaluation.real_data_floor("{dataset}")`, measured with
+the {keras.backend.backend()} backend):
 
 | feature network | real reference | compared set | FID | KID (mean ± std) |
 |---|---|---|---|---|
