@@ -4,7 +4,9 @@ The generator is an *untrained* small DCGAN-style generator (random weights,
 latent size 64): its images are meaningless, but generating and embedding
 them costs what a trained model of that size costs. The real statistics
 (10,000 MNIST test images through the zoo `mnist_classifier`) are computed
-and cached first and timed separately; the timed part is one
+and cached first and timed separately (the benchmark first deletes any
+cached real features, `clear_feature_cache(disk=True)`, so that this warm-up
+really computes them); the timed part is one
 `keras_gans.evaluation.evaluate_generator` call: generating 10,000 images,
 embedding them, FID and KID (100 subsets of 1,000).
 

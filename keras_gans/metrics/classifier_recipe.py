@@ -39,7 +39,7 @@ def load_unit_range(dataset, split):
     Example:
 
     >>> images, labels = load_unit_range("mnist", "test")  # doctest: +SKIP
-    >>> images.shape
+    >>> images.shape  # doctest: +SKIP
     (10000, 28, 28, 1)
     """
     images, labels = load_dataset(dataset, split)
