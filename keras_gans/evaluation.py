@@ -1,0 +1,350 @@
+"""Sample-quality evaluation of generators: FID and KID against real images.
+
+The orchestration around the pure math of `keras_gans.metrics`: draw images
+from a generator, embed them and real images with a feature network, compare.
+Real-image features are cached per (dataset, split, number of images,
+feature network fingerprint) in memory and in an `.npz` file under the Keras
+cache (`$KERAS_HOME/keras_gans/real_features/`, default `~/.keras`), so
+repeated evaluations only embed the generated images.
+
+Protocol (recorded in every result): real images are the **first**
+`num_real` images of the split, in the dataset's official order; generated
+images come from `generate_fn(num_samples, seed)`; KID uses `kid_subsets`
+subsets of `kid_subset_size` rows drawn with `seed`.
+"""
+
+import os
+import pathlib
+
+import numpy as np
+
+from keras_gans.data.datasets import DATASETS, load_dataset
+from keras_gans.metrics.feature_extractors import (
+    CLASSIFIER_DATASETS,
+    ClassifierFeatureExtractor,
+    validate_images,
+)
+from keras_gans.metrics.frechet_distance import feature_statistics, frechet_distance
+from keras_gans.metrics.kernel_inception_distance import kernel_inception_distance
+
+_MEMORY_CACHE = {}
+_CACHED_ARRAYS = ("features", "mu", "sigma", "image_shape")
+_DEFAULT_EXTRACTORS = {}
+
+
+def feature_cache_dir():
+    """Folder of the on-disk cache of real-image features.
+
+    `$KERAS_HOME/keras_gans/real_features`, with KERAS_HOME defaulting to
+    `~/.keras` as in Keras.
+
+    Example:
+
+    >>> feature_cache_dir().name
+    'real_features'
+    """
+    keras_home = os.environ.get("KERAS_HOME") or os.path.join(
+        os.path.expanduser("~"), ".keras"
+    )
+    return pathlib.Path(keras_home) / "keras_gans" / "real_features"
+
+
+def clear_feature_cache(disk=False):
+    """Empties the in-memory cache of real features (and the disk cache if asked).
+
+    Args:
+        disk: bool. Also delete the `.npz` files of `feature_cache_dir()`.
+            Defaults to False.
+
+    Example:
+
+    >>> clear_feature_cache()
+    """
+    _MEMORY_CACHE.clear()
+    if disk and feature_cache_dir().exists():
+        for path in feature_cache_dir().glob("*.npz"):
+            path.unlink()
+
+
+def default_feature_extractor(dataset):
+    """The offline default feature network of a dataset (its zoo classifier).
+
+    Loaded once per process and reused.
+
+    Args:
+        dataset: str. "mnist" or "fashion_mnist".
+
+    Returns:
+        A `ClassifierFeatureExtractor`.
+
+    Example:
+
+    >>> default_feature_extractor("mnist").name
+    'mnist_classifier'
+    """
+    if dataset not in CLASSIFIER_DATASETS:
+        raise ValueError(
+            f"There is no default feature network for dataset {dataset!r} "
+            f"(defaults exist for {list(CLASSIFIER_DATASETS)}). Pass "
+            "`feature_extractor=`, e.g. "
+            "`keras_gans.metrics.InceptionFeatureExtractor()`."
+        )
+    if dataset not in _DEFAULT_EXTRACTORS:
+        _DEFAULT_EXTRACTORS[dataset] = ClassifierFeatureExtractor(dataset)
+    return _DEFAULT_EXTRACTORS[dataset]
+
+
+def _check_count(name, value, minimum=2):
+    if int(value) != value or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}; received {value!r}.")
+    return int(value)
+
+
+def real_images(dataset, split, num_real):
+    """The first `num_real` images of a dataset split, float32 NHWC in [0, 1].
+
+    Args:
+        dataset: str. A name of `keras_gans.data.DATASETS`.
+        split: str. "train" or "test".
+        num_real: int. Number of images, at most the size of the split.
+
+    Returns:
+        float32 NumPy array `(num_real, H, W, C)`.
+
+    Example:
+
+    >>> real_images("digits", "test", 10).shape
+    (10, 8, 8, 1)
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"Unknown dataset {dataset!r}. Expected one of {sorted(DATASETS)}.")
+    if split not in ("train", "test"):
+        raise ValueError(f"`real_split` must be 'train' or 'test'; received {split!r}.")
+    images, _ = load_dataset(dataset, split)
+    if num_real > images.shape[0]:
+        raise ValueError(
+            f"`num_real`={num_real} but the {dataset!r} {split} split has only "
+            f"{images.shape[0]} images. Pass `num_real<={images.shape[0]}`."
+        )
+    return np.clip((images[:num_real] + 1.0) / 2.0, 0.0, 1.0).astype("float32")
+
+
+def real_features(dataset, split, num_real, feature_extractor, cache=True):
+    """Features of the first `num_real` real images, with their mean and covariance.
+
+    Cached in memory and in `feature_cache_dir()` under the dataset, split,
+    count and `feature_extractor.fingerprint()` (name + weights hash).
+
+    Args:
+        dataset: str. A name of `keras_gans.data.DATASETS`.
+        split: str. "train" or "test".
+        num_real: int. Number of real images.
+        feature_extractor: a `FeatureExtractor`.
+        cache: bool. Read and write the caches. Defaults to True.
+
+    Returns:
+        dict with "features" `(num_real, D)` float32, "mu", "sigma" and
+        "image_shape" (of the real images, `(H, W, C)`).
+
+    Example:
+
+    >>> stats = real_features("mnist", "test", 1000,
+    ...                       default_feature_extractor("mnist"))
+    >>> stats["features"].shape, stats["sigma"].shape
+    ((1000, 128), (128, 128))
+    """
+    key = f"{dataset}_{split}_{num_real}_{feature_extractor.fingerprint()}"
+    if cache and key in _MEMORY_CACHE:
+        return _MEMORY_CACHE[key]
+    path = feature_cache_dir() / f"{key}.npz".replace("/", "_")
+    if cache and path.exists():
+        with np.load(path) as stored:
+            entry = {name: stored[name] for name in _CACHED_ARRAYS}
+    else:
+        images = real_images(dataset, split, num_real)
+        features = feature_extractor(images)
+        mu, sigma = feature_statistics(features)
+        entry = {
+            "features": features,
+            "mu": mu,
+            "sigma": sigma,
+            "image_shape": np.array(images.shape[1:]),
+        }
+        if cache:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp.npz")
+            np.savez(temporary, **entry)
+            os.replace(temporary, path)
+    if cache:
+        _MEMORY_CACHE[key] = entry
+    return entry
+
+
+def compare_features(features, reference, kid_subsets, kid_subset_size, seed):
+    """FID and KID between features and cached real statistics.
+
+    Args:
+        features: array `(N, D)` of the evaluated images.
+        reference: dict from `real_features`.
+        kid_subsets: int. KID subsets.
+        kid_subset_size: int. KID subset size, clipped to the smaller set.
+        seed: int. Seed of the KID subsets.
+
+    Returns:
+        dict with "fid", "kid_mean", "kid_std" and "kid_subset_size" (the
+        size actually used).
+
+    Example:
+
+    >>> scores = compare_features(features, reference, 100, 1000, 0)  # doctest: +SKIP
+    """
+    mu, sigma = feature_statistics(features)
+    subset_size = min(kid_subset_size, features.shape[0], reference["features"].shape[0])
+    kid_mean, kid_std = kernel_inception_distance(
+        features, reference["features"], kid_subsets, subset_size, seed
+    )
+    return {
+        "fid": frechet_distance(mu, sigma, reference["mu"], reference["sigma"]),
+        "kid_mean": kid_mean,
+        "kid_std": kid_std,
+        "kid_subset_size": subset_size,
+    }
+
+
+def _protocol(dataset, feature_extractor, num_samples, num_real, real_split, seed, kid_subsets, scores):
+    return {
+        "dataset": dataset,
+        "feature_extractor": feature_extractor.name,
+        "feature_fingerprint": feature_extractor.fingerprint(),
+        "num_samples": num_samples,
+        "num_real": num_real,
+        "real_split": real_split,
+        "real_selection": f"first {num_real} images of the {real_split} split",
+        "seed": seed,
+        "kid_subsets": kid_subsets,
+        "kid_subset_size": scores.pop("kid_subset_size"),
+    }
+
+
+def evaluate_generator(
+    generate_fn,
+    dataset="mnist",
+    num_samples=10000,
+    num_real=10000,
+    real_split="test",
+    feature_extractor=None,
+    seed=0,
+    kid_subsets=100,
+    kid_subset_size=1000,
+    cache=True,
+):
+    """FID and KID of a generator's samples against real images of a dataset.
+
+    Generated images come from `generate_fn(num_samples, seed)` and must be
+    float NHWC in [0, 1] with the real images' shape; real images are the
+    first `num_real` of `real_split`, their features cached (see
+    `real_features`). The default feature network is the dataset's zoo
+    classifier, so the score is "FID (<dataset> classifier)"; it is not
+    comparable to Inception FIDs from papers.
+
+    Args:
+        generate_fn: callable `(num_samples, seed) -> images` in [0, 1], e.g.
+            `lambda n, seed: keras_gans.generate_images(g, n, 128, seed)`.
+        dataset: str. Real dataset. Defaults to "mnist".
+        num_samples: int. Generated images. Defaults to 10000.
+        num_real: int. Real images. Defaults to 10000.
+        real_split: str. "test" or "train". Defaults to "test".
+        feature_extractor: a `FeatureExtractor`, or None for
+            `default_feature_extractor(dataset)`.
+        seed: int. Passed to `generate_fn` and seeds the KID subsets.
+            Defaults to 0.
+        kid_subsets: int. Number of KID subsets. Defaults to 100.
+        kid_subset_size: int. KID subset size (clipped to the smaller set
+            and recorded in the protocol). Defaults to 1000.
+        cache: bool. Use the real-feature caches. Defaults to True.
+
+    Returns:
+        dict: "fid", "kid_mean", "kid_std" (floats) and "protocol" (dict:
+        dataset, feature network name and fingerprint, sample counts, real
+        split and selection, seed, KID settings).
+
+    Example:
+
+    >>> noise = lambda n, seed: np.random.default_rng(seed).uniform(size=(n, 28, 28, 1))
+    >>> result = evaluate_generator(noise, "mnist", num_samples=500, num_real=500)
+    >>> result["fid"] > 1.0, result["protocol"]["feature_extractor"]
+    (True, 'mnist_classifier')
+    """
+    num_samples = _check_count("num_samples", num_samples)
+    num_real = _check_count("num_real", num_real)
+    if not callable(generate_fn):
+        raise TypeError(
+            "`generate_fn` must be a callable (num_samples, seed) -> images in "
+            f"[0, 1]; received {type(generate_fn).__name__}."
+        )
+    if real_split not in ("train", "test"):
+        raise ValueError(f"`real_split` must be 'train' or 'test'; received {real_split!r}.")
+    extractor = feature_extractor or default_feature_extractor(dataset)
+    reference = real_features(dataset, real_split, num_real, extractor, cache)
+    images = validate_images(generate_fn(num_samples, seed), name="generated images")
+    if images.shape[0] != num_samples:
+        raise ValueError(
+            f"`generate_fn` returned {images.shape[0]} images for "
+            f"num_samples={num_samples}; it must return exactly num_samples."
+        )
+    expected = tuple(int(d) for d in reference["image_shape"])
+    if images.shape[1:] != expected:
+        raise ValueError(
+            f"Generated images have shape {images.shape[1:]} but {dataset!r} "
+            f"images are {expected}. Evaluate against the dataset the model "
+            "was trained on."
+        )
+    scores = compare_features(extractor(images), reference, kid_subsets, kid_subset_size, seed)
+    protocol = _protocol(dataset, extractor, num_samples, num_real, real_split, seed, kid_subsets, scores)
+    return {**scores, "protocol": protocol}
+
+
+def real_data_floor(
+    dataset="mnist",
+    num_real=10000,
+    feature_extractor=None,
+    seed=0,
+    kid_subsets=100,
+    kid_subset_size=1000,
+    cache=True,
+):
+    """FID and KID between real train and real test images: the reference floor.
+
+    Compares the **first** `num_real` train images (as if they were
+    generated) with the first `num_real` test images, with the same protocol
+    as `evaluate_generator`. No generator can be expected to score much
+    below this; every model card reports it next to the model's score.
+
+    Args:
+        dataset: str. Defaults to "mnist".
+        num_real: int. Images taken from each split. Defaults to 10000.
+        feature_extractor: a `FeatureExtractor`, or None for the dataset's
+            zoo classifier.
+        seed: int. Seed of the KID subsets. Defaults to 0.
+        kid_subsets: int. Defaults to 100.
+        kid_subset_size: int. Defaults to 1000.
+        cache: bool. Use the real-feature caches. Defaults to True.
+
+    Returns:
+        dict like `evaluate_generator`'s; `protocol["samples"]` says which
+        train images stand in for generated ones.
+
+    Example:
+
+    >>> floor = real_data_floor("mnist", num_real=500)
+    >>> floor["fid"] < 5.0
+    True
+    """
+    num_real = _check_count("num_real", num_real)
+    extractor = feature_extractor or default_feature_extractor(dataset)
+    reference = real_features(dataset, "test", num_real, extractor, cache)
+    train = real_features(dataset, "train", num_real, extractor, cache)
+    scores = compare_features(train["features"], reference, kid_subsets, kid_subset_size, seed)
+    protocol = _protocol(dataset, extractor, num_real, num_real, "test", seed, kid_subsets, scores)
+    protocol["samples"] = f"first {num_real} images of the train split (real)"
+    return {**scores, "protocol": protocol}

@@ -1,0 +1,38 @@
+"""Sample-quality metrics: Fréchet distance (FID), KID and their feature networks."""
+
+from keras_gans.metrics.classifier import FEATURE_LAYER, build_feature_classifier
+from keras_gans.metrics.feature_extractors import (
+    ClassifierFeatureExtractor,
+    FeatureExtractor,
+    InceptionFeatureExtractor,
+    build_inception_feature_model,
+    load_feature_classifier,
+    validate_images,
+)
+from keras_gans.metrics.frechet_distance import (
+    feature_statistics,
+    frechet_distance,
+    frechet_distance_from_features,
+)
+from keras_gans.metrics.kernel_inception_distance import (
+    kernel_inception_distance,
+    mmd2_unbiased,
+    polynomial_kernel,
+)
+
+__all__ = [
+    "FEATURE_LAYER",
+    "ClassifierFeatureExtractor",
+    "FeatureExtractor",
+    "InceptionFeatureExtractor",
+    "build_feature_classifier",
+    "build_inception_feature_model",
+    "feature_statistics",
+    "frechet_distance",
+    "frechet_distance_from_features",
+    "kernel_inception_distance",
+    "load_feature_classifier",
+    "mmd2_unbiased",
+    "polynomial_kernel",
+    "validate_images",
+]

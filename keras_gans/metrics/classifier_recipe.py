@@ -1,0 +1,354 @@
+"""Training recipe for the feature classifiers of `zoo/<dataset>_classifier/`.
+
+Kept in the package so both recipes (`zoo/mnist_classifier/train.py` and
+`zoo/fashion_mnist_classifier/train.py`) run the exact same code; each recipe
+only picks a dataset and a number of epochs.
+"""
+
+import json
+import platform
+import time
+
+import keras
+import numpy as np
+
+from keras_gans.data.datasets import load_dataset
+from keras_gans.metrics.classifier import build_feature_classifier
+
+CLASSIFIER_DATASETS = ("mnist", "fashion_mnist")
+
+
+def _check_dataset(dataset):
+    if dataset not in CLASSIFIER_DATASETS:
+        raise ValueError(
+            f"No feature classifier recipe for dataset {dataset!r}. "
+            f"Expected one of {list(CLASSIFIER_DATASETS)}."
+        )
+
+
+def load_unit_range(dataset, split):
+    """Loads a dataset split as float32 NHWC images in [0, 1] and int32 labels.
+
+    Args:
+        dataset: str. "mnist" or "fashion_mnist".
+        split: str. "train" or "test".
+
+    Returns:
+        `(images, labels)` NumPy arrays.
+
+    Example:
+
+    >>> images, labels = load_unit_range("mnist", "test")  # doctest: +SKIP
+    >>> images.shape  # doctest: +SKIP
+    (10000, 28, 28, 1)
+    """
+    images, labels = load_dataset(dataset, split)
+    return np.clip((images + 1.0) / 2.0, 0.0, 1.0).astype("float32"), labels
+
+
+def machine_description():
+    """One line describing this machine: OS, CPU architecture and core count.
+
+    Example:
+
+    >>> isinstance(machine_description(), str)
+    True
+    """
+    import os
+
+    cpu = platform.processor()
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores, {cpu or 'unknown CPU'}"
+
+
+def train_feature_classifier(dataset, epochs, batch_size=128, seed=0):
+    """Trains `build_feature_classifier` on the train split of `dataset`.
+
+    Adam (learning rate 1e-3 with cosine decay to 0), sparse categorical
+    cross-entropy, no augmentation, all 60,000 train images; the test split
+    is never seen during training.
+
+    Args:
+        dataset: str. "mnist" or "fashion_mnist".
+        epochs: int. Number of passes over the train split.
+        batch_size: int. Defaults to 128.
+        seed: int. Seed of `keras.utils.set_random_seed`. Defaults to 0.
+
+    Returns:
+        `(model, log)`: the trained, uncompiled model (optimizer state
+        dropped, so the saved file stays small) and a dict with the epochs,
+        per-epoch history, wall time, backend, versions and machine.
+
+    Example:
+
+    >>> model, log = train_feature_classifier("mnist", epochs=1)  # doctest: +SKIP
+    """
+    _check_dataset(dataset)
+    keras.utils.set_random_seed(seed)
+    x_train, y_train = load_unit_range(dataset, "train")
+    model = build_feature_classifier(image_shape=x_train.shape[1:])
+    steps = epochs * int(np.ceil(len(x_train) / batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=steps)
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    start = time.perf_counter()
+    history = model.fit(
+        x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=2
+    )
+    wall_time = time.perf_counter() - start
+    export = build_feature_classifier(image_shape=x_train.shape[1:])
+    export.set_weights(model.get_weights())
+    log = {
+        "dataset": dataset,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "seed": seed,
+        "train_images": int(len(x_train)),
+        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "wall_time_seconds": round(wall_time, 1),
+        "backend": keras.backend.backend(),
+        "keras_version": keras.__version__,
+        "machine": machine_description(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    return export, log
+
+
+def measure_test_accuracy(model, dataset, batch_size=500):
+    """Top-1 accuracy of a classifier on the 10,000 test images of `dataset`.
+
+    Args:
+        model: a `keras.Model` mapping images in [0, 1] to class scores.
+        dataset: str. "mnist" or "fashion_mnist".
+        batch_size: int. Defaults to 500.
+
+    Returns:
+        float in [0, 1].
+
+    Example:
+
+    >>> accuracy = measure_test_accuracy(model, "mnist")  # doctest: +SKIP
+    """
+    _check_dataset(dataset)
+    x_test, y_test = load_unit_range(dataset, "test")
+    probs = model.predict(x_test, batch_size=batch_size, verbose=0)
+    return float(np.mean(np.argmax(probs, axis=-1) == y_test))
+
+
+def save_json(path, data):
+    """Writes `data` as indented JSON with a trailing newline."""
+    with open(path, "w") as f:
+        json.dump(data, f, indent=2)
+        f.write("\n")
+
+
+ACCURACY_TARGETS = {"mnist": 0.99, "fashion_mnist": 0.92}
+DISPLAY_NAMES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+DESCRIPTIONS = {
+    "mnist": "Small CNN classifier trained on MNIST; its penultimate layer "
+    "defines FID (mnist classifier).",
+    "fashion_mnist": "Small CNN classifier trained on Fashion-MNIST; its "
+    "penultimate layer defines FID (fashion_mnist classifier).",
+}
+
+
+def run_train_stage(dataset, epochs, directory):
+    """Trains the classifier and writes `classifier.keras` and `training_log.json`.
+
+    Args:
+        dataset: str. "mnist" or "fashion_mnist".
+        epochs: int. Training epochs.
+        directory: `pathlib.Path`. The `zoo/<dataset>_classifier` folder.
+
+    Example:
+
+    >>> run_train_stage("mnist", 6, pathlib.Path("zoo/mnist_classifier"))  # doctest: +SKIP
+    """
+    model, log = train_feature_classifier(dataset, epochs)
+    model.save(directory / "classifier.keras")
+    save_json(directory / "training_log.json", log)
+    print(f"Trained {dataset} classifier in {log['wall_time_seconds']} s.")
+
+
+def preset_metadata(dataset, test_accuracy):
+    """The `preset.json` content for a dataset's feature classifier.
+
+    Args:
+        dataset: str. "mnist" or "fashion_mnist".
+        test_accuracy: float. Measured accuracy on the test split.
+
+    Example:
+
+    >>> preset_metadata("mnist", 0.99)["feature_layer"]
+    'features'
+    """
+    from keras_gans.metrics.classifier import FEATURE_LAYER
+
+    return {
+        "name": f"{dataset}_classifier",
+        "kind": "classifier",
+        "description": DESCRIPTIONS[dataset],
+        "weights": "classifier.keras",
+        "dataset": dataset,
+        "feature_layer": FEATURE_LAYER,
+        "test_accuracy": round(float(test_accuracy), 4),
+    }
+
+
+def _floor_row(floor):
+    protocol = floor["protocol"]
+    return (
+        f"| {protocol['feature_extractor']} | {protocol['real_selection']} | "
+        f"{protocol['samples']} | {floor['fid']:.4f} | "
+        f"{floor['kid_mean']:.6f} ± {floor['kid_std']:.6f} "
+        f"({protocol['kid_subsets']} subsets of {protocol['kid_subset_size']}) |"
+    )
+
+
+def model_card(dataset, log, test_accuracy, floor, file_size):
+    """Renders `README.md` for a feature classifier from measured values.
+
+    Args:
+        dataset: str. "mnist" or "fashion_mnist".
+        log: dict. The training log written by `run_train_stage`.
+        test_accuracy: float. Measured test accuracy of the saved file.
+        floor: dict. Result of `keras_gans.evaluation.real_data_floor`.
+        file_size: int. Size of `classifier.keras` in bytes.
+
+    Returns:
+        str, the Markdown card.
+
+    Example:
+
+    >>> card = model_card("mnist", log, 0.99, floor, 10**6)  # doctest: +SKIP
+    """
+    name = DISPLAY_NAMES[dataset]
+    history = log["history"]
+    return f"""# {dataset}_classifier
+
+{DESCRIPTIONS[dataset]} This file is generated by `train.py` from measured
+values; do not edit it by hand.
+
+## Use
+
+```python
+from keras_gans.evaluation import evaluate_generator
+from keras_gans.metrics import ClassifierFeatureExtractor
+
+extractor = ClassifierFeatureExtractor("{dataset}")  # features of layer "features"
+results = evaluate_generator(generate_fn, dataset="{dataset}")  # uses it by default
+```
+
+Input: float NHWC images **in [0, 1]**, shape (N, 28, 28, 1) (white = 1).
+Output of the feature layer `features`: (N, 128) ReLU activations.
+
+## Data
+
+{name} from `keras.datasets.{dataset}`: all {log['train_images']:,} train
+images, no augmentation. The 10,000 test images were used only for the
+accuracy below.
+
+## Architecture
+
+`keras_gans.metrics.build_feature_classifier()`: three blocks of
+conv 3x3 (32, 64, 128 filters, no bias) -> batch norm -> ReLU -> max pool 2x2,
+flatten (1,152), dense 128 + ReLU named `features` (the FID/KID feature
+layer), dropout 0.3, dense 10 + softmax. 242,218 parameters; the saved
+`classifier.keras` holds no optimizer state ({file_size / 1e6:.2f} MB).
+
+## Training
+
+| | |
+|---|---|
+| epochs | {log['epochs']} |
+| batch size | {log['batch_size']} |
+| optimizer | Adam, learning rate 1e-3, cosine decay to 0 |
+| seed | {log['seed']} |
+| final train loss / accuracy | {history['loss'][-1]:.4f} / {history['accuracy'][-1]:.4f} |
+| wall time | {log['wall_time_seconds']:.0f} s (upper bound: the 2 cores were shared with other jobs, e.g. test runs, during training) |
+| machine | {log['machine']} |
+| backend | {log['backend']} (keras {log['keras_version']}) |
+| date | {log['date']} |
+
+## Measured
+
+Test accuracy (10,000 {name} test images): **{test_accuracy:.4f}**
+(project target >= {ACCURACY_TARGETS[dataset]:.2f}: {"met" if test_accuracy >= ACCURACY_TARGETS[dataset] else "**missed**"})
+
+Real-data floor: FID and KID of the classifier's features between real train
+and real test images, the lowest a generator can reasonably reach with this
+protocol (`keras_gans.evaluation.real_data_floor("{dataset}")`, measured with
+the {keras.backend.backend()} backend):
+
+| feature network | real reference | compared set | FID | KID (mean ± std) |
+|---|---|---|---|---|
+{_floor_row(floor)}
+
+Reproduce: `KERAS_BACKEND={log['backend']} python zoo/{dataset}_classifier/train.py`
+(`train.py card` regenerates this card and `preset.json` from the saved file).
+"""
+
+
+def run_card_stage(dataset, directory):
+    """Measures the saved classifier and regenerates `README.md` and `preset.json`.
+
+    Args:
+        dataset: str. "mnist" or "fashion_mnist".
+        directory: `pathlib.Path`. The `zoo/<dataset>_classifier` folder.
+
+    Example:
+
+    >>> run_card_stage("mnist", pathlib.Path("zoo/mnist_classifier"))  # doctest: +SKIP
+    """
+    from keras_gans.evaluation import real_data_floor
+    from keras_gans.metrics.feature_extractors import ClassifierFeatureExtractor
+
+    with open(directory / "training_log.json") as f:
+        log = json.load(f)
+    path = directory / "classifier.keras"
+    model = keras.saving.load_model(path, compile=False)
+    accuracy = measure_test_accuracy(model, dataset)
+    print(f"{dataset} classifier test accuracy: {accuracy:.4f}")
+    extractor = ClassifierFeatureExtractor(dataset, model=model)
+    floor = real_data_floor(dataset, feature_extractor=extractor)
+    print(f"{dataset} real-data floor: {json.dumps(floor)}")
+    save_json(directory / "preset.json", preset_metadata(dataset, accuracy))
+    save_json(directory / "real_data_floor.json", floor)
+    card = model_card(dataset, log, accuracy, floor, path.stat().st_size)
+    (directory / "README.md").write_text(card)
+
+
+def run_recipe(dataset, epochs, directory, stages=()):
+    """Runs the recipe stages ("train", "card"; both when `stages` is empty).
+
+    Args:
+        dataset: str. "mnist" or "fashion_mnist".
+        epochs: int. Training epochs.
+        directory: path of the `zoo/<dataset>_classifier` folder.
+        stages: sequence of str. Stages to run, in order.
+
+    Example:
+
+    >>> run_recipe("mnist", 6, "zoo/mnist_classifier", ["card"])  # doctest: +SKIP
+    """
+    import pathlib
+
+    _check_dataset(dataset)
+    stages = list(stages) or ["train", "card"]
+    unknown = sorted(set(stages) - {"train", "card"})
+    if unknown:
+        raise ValueError(
+            f"Unknown recipe stage(s) {unknown}. Expected 'train' and/or 'card', "
+            "e.g. `python train.py card` to only regenerate the card."
+        )
+    directory = pathlib.Path(directory)
+    if "train" in stages:
+        run_train_stage(dataset, epochs, directory)
+    if "card" in stages:
+        run_card_stage(dataset, directory)
