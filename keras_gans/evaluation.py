@@ -94,6 +94,13 @@ def default_feature_extractor(dataset):
     return _DEFAULT_EXTRACTORS[dataset]
 
 
+def _num_real_or_default(dataset, split, num_real):
+    """`num_real`, or None -> min(10000, size of the split) (the digits have 297 test images)."""
+    if num_real is not None:
+        return num_real
+    return min(10000, len(load_dataset(dataset, split)[0]))
+
+
 def _check_count(name, value, minimum=2):
     if int(value) != value or value < minimum:
         raise ValueError(f"`{name}` must be an integer >= {minimum}; received {value!r}.")
@@ -230,7 +237,7 @@ def evaluate_generator(
     generate_fn,
     dataset="mnist",
     num_samples=10000,
-    num_real=10000,
+    num_real=None,
     real_split="test",
     feature_extractor=None,
     seed=0,
@@ -252,7 +259,7 @@ def evaluate_generator(
             `lambda n, seed: keras_gans.generate_images(g, n, 128, seed)`.
         dataset: str. Real dataset. Defaults to "mnist".
         num_samples: int. Generated images. Defaults to 10000.
-        num_real: int. Real images. Defaults to 10000.
+        num_real: int. Real images. Defaults to min(10000, size of the split).
         real_split: str. "test" or "train". Defaults to "test".
         feature_extractor: a `FeatureExtractor`, or None for
             `default_feature_extractor(dataset)`.
@@ -276,7 +283,7 @@ def evaluate_generator(
     (True, 'mnist_classifier')
     """
     num_samples = _check_count("num_samples", num_samples)
-    num_real = _check_count("num_real", num_real)
+    num_real = _check_count("num_real", _num_real_or_default(dataset, real_split, num_real))
     if not callable(generate_fn):
         raise TypeError(
             "`generate_fn` must be a callable (num_samples, seed) -> images in "
@@ -306,7 +313,7 @@ def evaluate_generator(
 
 def real_data_floor(
     dataset="mnist",
-    num_real=10000,
+    num_real=None,
     feature_extractor=None,
     seed=0,
     kid_subsets=100,
@@ -322,7 +329,8 @@ def real_data_floor(
 
     Args:
         dataset: str. Defaults to "mnist".
-        num_real: int. Images taken from each split. Defaults to 10000.
+        num_real: int. Images taken from each split. Defaults to
+            min(10000, size of the test split).
         feature_extractor: a `FeatureExtractor`, or None for the dataset's
             zoo classifier.
         seed: int. Seed of the KID subsets. Defaults to 0.
@@ -340,7 +348,7 @@ def real_data_floor(
     >>> floor["fid"] < 5.0
     True
     """
-    num_real = _check_count("num_real", num_real)
+    num_real = _check_count("num_real", _num_real_or_default(dataset, "test", num_real))
     extractor = feature_extractor or default_feature_extractor(dataset)
     reference = real_features(dataset, "test", num_real, extractor, cache)
     train = real_features(dataset, "train", num_real, extractor, cache)

@@ -16,7 +16,7 @@ import numpy as np
 
 from keras_gans.metrics.classifier import FEATURE_LAYER
 
-CLASSIFIER_DATASETS = ("mnist", "fashion_mnist")
+CLASSIFIER_DATASETS = ("mnist", "fashion_mnist", "digits")
 
 
 def validate_images(images, name="images"):
@@ -79,11 +79,12 @@ def zoo_dir():
 def load_feature_classifier(dataset):
     """Loads the pretrained feature classifier of `dataset` from the zoo.
 
-    The only function that knows where the classifier weights live
-    (`zoo/<dataset>_classifier/classifier.keras` in the repository checkout).
+    The classifier is the preset `<dataset>_classifier`
+    (`zoo/<dataset>_classifier/classifier.keras` in the repository checkout,
+    downloaded and verified like any preset otherwise).
 
     Args:
-        dataset: str. "mnist" or "fashion_mnist".
+        dataset: str. "mnist", "fashion_mnist" or "digits".
 
     Returns:
         The uncompiled `keras.Model` (images in [0, 1] -> class probabilities);
@@ -101,14 +102,11 @@ def load_feature_classifier(dataset):
             f"Expected one of {list(CLASSIFIER_DATASETS)}, or pass your own "
             "`feature_extractor`."
         )
-    path = zoo_dir() / f"{dataset}_classifier" / "classifier.keras"
-    if not path.exists():
-        raise FileNotFoundError(
-            f"Feature classifier weights not found at {path}. They ship with "
-            "the repository checkout; recreate them with "
-            f"`python zoo/{dataset}_classifier/train.py`."
-        )
-    return keras.saving.load_model(path, compile=False)
+    # Through the preset loader: the local zoo/ checkout when present,
+    # otherwise a sha256-verified download into the Keras cache.
+    from keras_gans.presets import load_preset_model
+
+    return load_preset_model(f"{dataset}_classifier")
 
 
 def weights_fingerprint(model):
