@@ -572,9 +572,11 @@ def run_evaluate(args):
             labels = parse_labels(None, n, num_classes)
         return sampler.generate(n, seed=seed, labels=labels)
 
-    kwargs = {"num_samples": num_samples}
-    if args.dataset:
-        kwargs["dataset"] = args.dataset
+    kwargs = {"num_samples": num_samples, "seed": getattr(args, "seed", 0)}
+    # A preset knows its dataset; a bare model file needs --dataset.
+    dataset = args.dataset or (getattr(sampler, "metadata", None) or {}).get("dataset")
+    if dataset:
+        kwargs["dataset"] = dataset
     result = evaluate_generator(generate_fn, **kwargs)
     items = result.items() if hasattr(result, "items") else vars(result).items()
     for key, value in items:

@@ -10,8 +10,9 @@ For each `zoo/<preset>/` with a trained `generator.keras`, it measures with
 - for conditional presets, how often the dataset's classifier recognises
   the requested class in the samples.
 It writes `evaluation.json` and regenerates `README.md` (the model card) from
-`recipe.json`, `training.json` and `evaluation.json`. The same figures come
-from `python -m keras_gans evaluate --preset NAME`.
+`recipe.json`, `training.json` and `evaluation.json` (`--cards-only` only
+re-renders the cards from those files). The same figures come from
+`python -m keras_gans evaluate --preset NAME`.
 """
 
 import datetime
@@ -121,8 +122,8 @@ def model_card(name, recipe, training, result):
         "| metric | this generator | real-data floor |",
         "|---|---|---|",
         f"| FID ({protocol['feature_extractor']} features) | **{fmt(result['fid'])}** | {fmt(result['floor']['fid'])} |",
-        f"| KID x 1000 | **{fmt(result['kid_mean'] * 1000)} ± {fmt(result['kid_std'] * 1000)}** | "
-        f"{fmt(result['floor']['kid_mean'] * 1000)} ± {fmt(result['floor']['kid_std'] * 1000)} |",
+        f"| KID | **{fmt(result['kid_mean'], 3)} ± {fmt(result['kid_std'], 3)}** | "
+        f"{fmt(result['floor']['kid_mean'], 3)} ± {fmt(result['floor']['kid_std'], 3)} |",
     ]
     if conditional:
         lines.append(
@@ -207,13 +208,22 @@ def _limitations(recipe, result):
     return "\n".join(notes)
 
 
-def evaluate_and_write(name):
+def card_from_files(name):
+    """The model card of a preset, rendered from its committed JSON files."""
     folder = ZOO / name
     recipe = json.loads((folder / "recipe.json").read_text())
     training = json.loads((folder / "training.json").read_text())
-    result = evaluate_preset(name)
-    (folder / "evaluation.json").write_text(json.dumps(result, indent=2) + "\n")
-    (folder / "README.md").write_text(model_card(name, recipe, training, result))
+    result = json.loads((folder / "evaluation.json").read_text())
+    return model_card(name, recipe, training, result)
+
+
+def evaluate_and_write(name, measure=True):
+    folder = ZOO / name
+    if measure:
+        result = evaluate_preset(name)
+        (folder / "evaluation.json").write_text(json.dumps(result, indent=2) + "\n")
+    result = json.loads((folder / "evaluation.json").read_text())
+    (folder / "README.md").write_text(card_from_files(name))
     print(name, json.dumps({k: result[k] for k in ("fid", "kid_mean", "evaluation_seconds")}))
     return result
 
@@ -223,9 +233,11 @@ def generator_presets():
 
 
 def main(argv=None):
-    names = (argv if argv is not None else sys.argv[1:]) or generator_presets()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    measure = "--cards-only" not in argv
+    names = [a for a in argv if not a.startswith("--")] or generator_presets()
     for name in names:
-        evaluate_and_write(name)
+        evaluate_and_write(name, measure=measure)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ LOSSES = {"minimax": "minimax", "nonsaturating": "non-saturating", "wgan_gp": "W
 
 def table():
     rows = [
-        "| preset | data | loss | FID | KID x 1000 | real floor FID / KID x 1000 | class accuracy | samples |",
+        "| preset | data | loss | FID | KID | real floor FID / KID | class accuracy | samples |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for path in sorted(ZOO.glob("*/evaluation.json")):
@@ -29,7 +29,7 @@ def table():
         rows.append(
             f"| [`{name}`](zoo/{name}/README.md) | {recipe['dataset']} | {LOSSES[recipe['loss']]}"
             f"{' (conditional)' if recipe['conditional'] else ''} | {result['fid']:.2f} | "
-            f"{1000 * result['kid_mean']:.2f} | {floor['fid']:.2f} / {1000 * floor['kid_mean']:.2f} | "
+            f"{result['kid_mean']:.3f} | {floor['fid']:.2f} / {floor['kid_mean']:.3f} | "
             f"{'%.1f%%' % (100 * accuracy) if accuracy is not None else '-'} | "
             f"<img src=\"zoo/{name}/samples.png\" width=\"120\"> |"
         )
