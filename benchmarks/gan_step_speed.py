@@ -1,0 +1,474 @@
+"""Steps per second of keras-gans `fit` vs a hand-written native loop.
+
+For each backend (each in its own subprocess with KERAS_BACKEND set) and for
+the non-saturating GAN and WGAN-GP on the DCGAN pair (28x28x1), at each batch
+size, this measures:
+
+- `keras_gans`: `model.fit` on in-memory NumPy images (verbose=0,
+  shuffle=False). One `fit` call runs `1 + repeats` epochs of `steps` steps;
+  epoch 0 is the warm-up (tracing/compiling) and is not timed; each later
+  epoch is one timed repeat, measured from the first `on_train_batch_begin`
+  to `on_epoch_end` (so it includes the end-of-epoch state sync and logs).
+  The epoch's set-up before its first batch (iterator creation), paid once
+  per epoch, is recorded apart (`keras_gans_epoch_setup_s_median`).
+- `native`: the loop of `benchmarks/native_loops.py` on the same models
+  (same initial weights, same data, same number of steps), timed right after
+  each keras-gans epoch from inside the same `fit` callback, so the two
+  variants are interleaved and share the machine's load. Its warm-up runs
+  after epoch 0.
+
+Variants: the default `compile()`; `jit_compile=True` (XLA on TensorFlow,
+against a native `tf.function(jit_compile=True)`; `torch.compile` on
+PyTorch, against the eager native loop); `steps_per_execution=4`
+(TensorFlow, JAX; PyTorch raises: recorded). Figures: median seconds per step
+and spread (min-max) over the repeats, steps/s, ratio keras_gans/native
+(median of the per-repeat ratios), peak RSS of the backend's subprocess.
+
+Usage:
+
+    PYTHONPATH=. python benchmarks/gan_step_speed.py            # full run
+    PYTHONPATH=. python benchmarks/gan_step_speed.py --quick    # CI smoke run
+    PYTHONPATH=. python benchmarks/gan_step_speed.py --quick --backends jax
+
+Writes `benchmarks/results/gan_step_speed.json` and `.md` (or `--out-dir`).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent
+BACKENDS = ("tensorflow", "torch", "jax")
+LOSSES = ("non_saturating", "wgan_gp")
+LOSS_NAMES = {"non_saturating": "NonSaturatingGAN", "wgan_gp": "WGANGP"}
+SPE = 4  # steps_per_execution of the steps_per_execution variant
+
+# Which variants each backend runs (name -> keras compile kwargs, native jit).
+VARIANTS = {
+    "tensorflow": {
+        "default": ({}, False),
+        "jit_compile": ({"jit_compile": True}, True),
+        "steps_per_execution": ({"steps_per_execution": SPE}, False),
+    },
+    "torch": {
+        "default": ({}, False),
+        "jit_compile": ({"jit_compile": True}, False),
+        "steps_per_execution": ({"steps_per_execution": SPE}, False),
+    },
+    "jax": {
+        "default": ({}, False),
+        "steps_per_execution": ({"steps_per_execution": SPE}, False),
+    },
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="CI smoke run: tiny step counts, batch 64, small models.")
+    parser.add_argument("--backends", default=",".join(BACKENDS),
+                        help="Comma-separated backends (default: all three).")
+    parser.add_argument("--losses", default=",".join(LOSSES))
+    parser.add_argument("--batch-sizes", default=None, help="Default: 64,256 (quick: 64).")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="Timed steps per repeat (default 4, quick 2).")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="Timed repeats (default 5, quick 2).")
+    parser.add_argument("--base-filters", type=int, default=None,
+                        help="DCGAN base_filters (default 16, quick 8).")
+    parser.add_argument("--critic-steps", type=int, default=5)
+    parser.add_argument("--variants", default=None,
+                        help="Comma-separated subset of default,jit_compile,"
+                             "steps_per_execution (default: all; quick: default).")
+    parser.add_argument("--fid", action="store_true",
+                        help="Also time FID on 10,000 samples if keras_gans.metrics exists.")
+    parser.add_argument("--out-dir", default=str(HERE / "results"))
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.batch_sizes is None:
+        args.batch_sizes = "64" if args.quick else "64,256"
+    if args.steps is None:
+        args.steps = 2 if args.quick else 4
+    if args.repeats is None:
+        args.repeats = 2 if args.quick else 5
+    if args.base_filters is None:
+        args.base_filters = 8 if args.quick else 16
+    if args.variants is None:
+        args.variants = "default" if args.quick else "default,jit_compile,steps_per_execution"
+    return args
+
+
+# --- Worker (one backend, in its own process) ---------------------------------
+
+
+def _first_line(error):
+    text = f"{type(error).__name__}: {error}".strip()
+    return text.splitlines()[0][:300]
+
+
+def _make_gan(loss, G, D, latent_dim, critic_steps, compile_kwargs):
+    import keras_gans
+    from benchmarks.native_loops import keras_adam
+
+    if loss == "non_saturating":
+        gan = keras_gans.NonSaturatingGAN(G, D, latent_dim=latent_dim, seed=0)
+    else:
+        gan = keras_gans.WGANGP(G, D, latent_dim=latent_dim, critic_steps=critic_steps, seed=0)
+    gan.compile(generator_optimizer=keras_adam(loss),
+                discriminator_optimizer=keras_adam(loss), **compile_kwargs)
+    return gan
+
+
+def _summary(seconds_per_step):
+    median = statistics.median(seconds_per_step)
+    return {
+        "seconds_per_step": seconds_per_step,
+        "median_s_per_step": median,
+        "min_s_per_step": min(seconds_per_step),
+        "max_s_per_step": max(seconds_per_step),
+        "steps_per_s": 1.0 / median,
+    }
+
+
+def measure_pair(backend, loss, batch_size, variant, args, images):
+    """Interleaved timing of keras-gans fit and the native loop."""
+    import keras
+
+    from benchmarks.native_loops import build_models, make_native_trainer
+
+    compile_kwargs, native_jit = VARIANTS[backend][variant]
+    latent_dim = 64
+    steps, repeats = args.steps, args.repeats
+    keras.utils.set_random_seed(0)
+    G, D = build_models(loss, latent_dim, base_filters=args.base_filters, seed=0)
+    G_native, D_native = build_models(loss, latent_dim, base_filters=args.base_filters, seed=0)
+    G_native.set_weights(G.get_weights())
+    D_native.set_weights(D.get_weights())
+    data = images[: steps * batch_size]
+    native = make_native_trainer(loss, G_native, D_native, latent_dim,
+                                 critic_steps=args.critic_steps, jit_compile=native_jit)
+    gan = _make_gan(loss, G, D, latent_dim, args.critic_steps, compile_kwargs)
+
+    keras_times, epoch_overheads, native_times, warmups = [], [], [], {}
+
+    class Interleave(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+            self.first_batch = None
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.first_batch is None:
+                self.first_batch = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            end = time.perf_counter()
+            if epoch == 0:
+                warmups["keras_gans_first_epoch_s"] = end - self.start
+            else:
+                # From the first batch to the end of the epoch (its logs are
+                # synced): steps, end-of-epoch state sync and metric results.
+                # The epoch's set-up (iterator creation) is kept apart: it is
+                # paid once per epoch, not per step.
+                keras_times.append((end - self.first_batch) / steps)
+                epoch_overheads.append(self.first_batch - self.start)
+            start = time.perf_counter()
+            native.run(data, batch_size, steps)
+            elapsed = time.perf_counter() - start
+            if epoch == 0:
+                warmups["native_first_run_s"] = elapsed
+            else:
+                native_times.append(elapsed / steps)
+
+    gan.fit(data, batch_size=batch_size, epochs=1 + repeats, shuffle=False, verbose=0,
+            callbacks=[Interleave()])
+    ratios = [k / n for k, n in zip(keras_times, native_times)]
+    return {
+        "backend": backend,
+        "loss": loss,
+        "batch_size": batch_size,
+        "variant": variant,
+        "compile_kwargs": compile_kwargs,
+        "native_jit_compile": native_jit,
+        "steps_per_repeat": steps,
+        "repeats": repeats,
+        "keras_gans": _summary(keras_times),
+        "native": _summary(native_times),
+        "keras_gans_epoch_setup_s_median": statistics.median(epoch_overheads),
+        "ratio_per_repeat": ratios,
+        "ratio_median": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        **warmups,
+    }
+
+
+def _time_fid(args):
+    try:
+        import keras_gans.metrics  # noqa: F401
+    except ImportError as error:
+        return {"status": "skipped", "reason": f"keras_gans.metrics not importable ({error})"}
+    return {"status": "skipped", "reason": "keras_gans.metrics exists but no FID timing "
+            "is implemented for its API yet"}
+
+
+def run_worker(args):
+    import resource
+
+    import keras
+    import numpy as np
+
+    backend = keras.backend.backend()
+    rng = np.random.default_rng(0)
+    max_batch = max(int(b) for b in args.batch_sizes.split(","))
+    images = rng.uniform(-1.0, 1.0, (args.steps * max_batch, 28, 28, 1)).astype("float32")
+    results, errors = [], []
+    for variant in args.variants.split(","):
+        if variant not in VARIANTS[backend]:
+            continue
+        for loss in args.losses.split(","):
+            for batch_size in (int(b) for b in args.batch_sizes.split(",")):
+                label = f"{backend}/{loss}/b{batch_size}/{variant}"
+                if variant == "jit_compile" and backend == "torch" and batch_size != 64:
+                    continue  # torch.compile: compiling on 2 CPU cores is slow; b64 suffices
+                print(f"[{label}] ...", file=sys.stderr, flush=True)
+                start = time.perf_counter()
+                try:
+                    result = measure_pair(backend, loss, batch_size, variant, args, images)
+                    result["wall_s"] = time.perf_counter() - start
+                    results.append(result)
+                    print(f"[{label}] ratio {result['ratio_median']:.3f} "
+                          f"({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
+                except Exception as error:  # recorded, e.g. torch spe>1, torch.compile
+                    errors.append({
+                        "backend": backend, "loss": loss, "batch_size": batch_size,
+                        "variant": variant, "error": _first_line(error),
+                        "traceback_tail": traceback.format_exc()[-1500:],
+                    })
+                    print(f"[{label}] FAILED: {_first_line(error)}", file=sys.stderr, flush=True)
+                keras.backend.clear_session()
+    output = {
+        "backend": backend,
+        "results": results,
+        "errors": errors,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    }
+    if args.fid:
+        output["fid_10k"] = _time_fid(args)
+    with open(args.worker, "w") as f:
+        json.dump(output, f, indent=1)
+
+
+# --- Driver ------------------------------------------------------------------
+
+
+def machine_info():
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+    return {
+        "cpu_model": cpu,
+        "logical_cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_at_start": load,
+    }
+
+
+def versions():
+    from importlib import metadata
+
+    out = {}
+    for name in ("keras", "tensorflow-cpu", "tensorflow", "torch", "jax", "jaxlib", "optax",
+                 "numpy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def run_backend(backend, args, argv):
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out_path = f.name
+    command = [sys.executable, str(pathlib.Path(__file__).resolve()), *argv, "--worker", out_path]
+    start = time.perf_counter()
+    process = subprocess.run(command, env=env, cwd=str(REPO_ROOT))
+    wall = time.perf_counter() - start
+    try:
+        with open(out_path) as f:
+            output = json.load(f)
+    except (OSError, json.JSONDecodeError):
+        output = {"backend": backend, "results": [], "errors": [
+            {"backend": backend, "error": f"worker exited with code {process.returncode}"}]}
+    finally:
+        if os.path.exists(out_path):
+            os.unlink(out_path)
+    output["returncode"] = process.returncode
+    output["wall_s"] = wall
+    return output
+
+
+def _fmt_ms(summary):
+    return (f"{1e3 * summary['median_s_per_step']:.1f} "
+            f"({1e3 * summary['min_s_per_step']:.1f}-{1e3 * summary['max_s_per_step']:.1f})")
+
+
+def _find(results, **keys):
+    for r in results:
+        if all(r.get(k) == v for k, v in keys.items()):
+            return r
+    return None
+
+
+def wgan_cost(all_results):
+    """Per-step cost of WGAN-GP relative to non-saturating (default variant)."""
+    rows = []
+    for r in all_results:
+        if r["loss"] != "wgan_gp" or r["variant"] != "default":
+            continue
+        ns = _find(all_results, backend=r["backend"], loss="non_saturating",
+                   batch_size=r["batch_size"], variant="default")
+        if ns is None:
+            continue
+        rows.append({
+            "backend": r["backend"], "batch_size": r["batch_size"],
+            "keras_gans": r["keras_gans"]["median_s_per_step"]
+            / ns["keras_gans"]["median_s_per_step"],
+            "native": r["native"]["median_s_per_step"] / ns["native"]["median_s_per_step"],
+        })
+    return rows
+
+
+def to_markdown(report):
+    lines = []
+    cfg = report["config"]
+    m = report["machine"]
+    lines.append(f"Measured {report['date']} on {m['cpu_model']}, {m['usable_cores']} usable cores "
+                 f"(load average at start {', '.join(f'{x:.1f}' for x in m['load_average_at_start'] or [])}); "
+                 + ", ".join(f"{k} {v}" for k, v in report["versions"].items()) + ".")
+    lines.append("")
+    lines.append(f"DCGAN pair 28x28x1, base_filters={cfg['base_filters']}, latent_dim=64; "
+                 f"WGAN-GP with {cfg['critic_steps']} critic steps per step; "
+                 f"{cfg['steps']} timed steps x {cfg['repeats']} interleaved repeats; "
+                 "ms/step as median (min-max); ratio = keras_gans / native, median of "
+                 "per-repeat ratios (min-max)."
+                 + (" **--quick run: figures are not meaningful.**" if cfg["quick"] else ""))
+    lines.append("")
+    lines.append("| backend | model | batch | variant | keras_gans ms/step | native ms/step "
+                 "| ratio | keras_gans steps/s |")
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for r in report["results"]:
+        variant = r["variant"]
+        if variant == "jit_compile":
+            variant = {"tensorflow": "jit_compile=True (XLA; native XLA too)",
+                       "torch": "jit_compile=True (torch.compile; native eager)"}.get(
+                           r["backend"], variant)
+        elif variant == "steps_per_execution":
+            variant = f"steps_per_execution={SPE}"
+        lines.append(
+            f"| {r['backend']} | {LOSS_NAMES[r['loss']]} | {r['batch_size']} | {variant} "
+            f"| {_fmt_ms(r['keras_gans'])} | {_fmt_ms(r['native'])} "
+            f"| **{r['ratio_median']:.3f}** ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) "
+            f"| {r['keras_gans']['steps_per_s']:.2f} |")
+    lines.append("")
+    costs = wgan_cost(report["results"])
+    if costs:
+        lines.append("WGAN-GP step cost relative to the non-saturating step (default compile):")
+        lines.append("")
+        lines.append("| backend | batch | keras_gans | native |")
+        lines.append("|---|---|---|---|")
+        for c in costs:
+            lines.append(f"| {c['backend']} | {c['batch_size']} | {c['keras_gans']:.2f}x "
+                         f"| {c['native']:.2f}x |")
+        lines.append("")
+    lines.append("| backend | peak RSS (MiB) | wall (s) |")
+    lines.append("|---|---|---|")
+    for b in report["backends"]:
+        rss = b.get("peak_rss_mib")
+        lines.append(f"| {b['backend']} | {rss:.0f} | {b['wall_s']:.0f} |" if rss else
+                     f"| {b['backend']} | n/a | {b['wall_s']:.0f} |")
+    lines.append("")
+    if report["errors"]:
+        lines.append("Not measurable (error recorded):")
+        lines.append("")
+        for e in report["errors"]:
+            lines.append(f"- {e.get('backend')} {LOSS_NAMES.get(e.get('loss'), '')} "
+                         f"batch {e.get('batch_size', '')} {e.get('variant', '')}: "
+                         f"`{e['error']}`")
+        lines.append("")
+    fids = [(b["backend"], b["fid_10k"]) for b in report["backends"] if "fid_10k" in b]
+    for backend, fid in fids:
+        if fid.get("status") == "skipped":
+            lines.append(f"- FID on 10,000 samples ({backend}): skipped: {fid['reason']}.")
+        else:
+            lines.append(f"- FID on 10,000 samples ({backend}): {fid}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    if args.worker:
+        run_worker(args)
+        return 0
+    backends = [b for b in args.backends.split(",") if b]
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        raise SystemExit(f"Unknown backends {sorted(unknown)}; expected some of {BACKENDS}.")
+    start = time.perf_counter()
+    outputs = [run_backend(backend, args, argv) for backend in backends]
+    report = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "versions": versions(),
+        "config": {
+            "quick": args.quick, "backends": backends, "losses": args.losses.split(","),
+            "batch_sizes": [int(b) for b in args.batch_sizes.split(",")],
+            "steps": args.steps, "repeats": args.repeats, "base_filters": args.base_filters,
+            "critic_steps": args.critic_steps, "variants": args.variants.split(","),
+            "steps_per_execution_variant": SPE, "image_shape": [28, 28, 1], "latent_dim": 64,
+        },
+        "results": [r for o in outputs for r in o["results"]],
+        "errors": [e for o in outputs for e in o["errors"]],
+        "wgan_gp_cost_vs_non_saturating": None,
+        "backends": [{k: v for k, v in o.items() if k not in ("results", "errors")}
+                     for o in outputs],
+        "total_wall_s": time.perf_counter() - start,
+    }
+    report["wgan_gp_cost_vs_non_saturating"] = wgan_cost(report["results"])
+    out_dir = pathlib.Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "gan_step_speed.json").write_text(json.dumps(report, indent=1))
+    (out_dir / "gan_step_speed.md").write_text(to_markdown(report))
+    print(to_markdown(report))
+    return 0 if all(o["returncode"] == 0 for o in outputs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
