@@ -83,10 +83,15 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=None,
                         help="Timed steps per repeat (default 4, quick 2).")
     parser.add_argument("--repeats", type=int, default=None,
-                        help="Timed repeats (default 5, quick 2).")
+                        help="Timed repeats (default 7, quick 2).")
     parser.add_argument("--base-filters", type=int, default=None,
                         help="DCGAN base_filters (default 16, quick 8).")
     parser.add_argument("--critic-steps", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="Intra-op threads of every backend (0: the library "
+                             "defaults). Default 1: on a shared machine, multi-threaded "
+                             "kernels whose threads wait at barriers for a busy core "
+                             "become tens of times slower and the timings meaningless.")
     parser.add_argument("--variants", default=None,
                         help="Comma-separated subset of default,jit_compile,"
                              "steps_per_execution (default: all; quick: default).")
@@ -100,7 +105,7 @@ def parse_args(argv=None):
     if args.steps is None:
         args.steps = 2 if args.quick else 4
     if args.repeats is None:
-        args.repeats = 2 if args.quick else 5
+        args.repeats = 2 if args.quick else 7
     if args.base_filters is None:
         args.base_filters = 8 if args.quick else 16
     if args.variants is None:
@@ -140,8 +145,62 @@ def _summary(seconds_per_step):
     }
 
 
+class TrainStepLoop:
+    """keras-gans's `train_step` called from a hand-written loop, as the native
+    loop is called: it separates the cost of our step from that of `fit`.
+
+    TensorFlow: `tf.function(gan.train_step)`; PyTorch: `gan.train_step`
+    eagerly; JAX: `jax.jit(gan.train_step)` over a state tuple laid out as the
+    JAX trainer's (copied, then donated). Runs on the same model as `fit`
+    (between epochs; its JAX updates are discarded).
+    """
+
+    def __init__(self, gan, jit_compile):
+        import keras
+
+        self.gan = gan
+        self.backend = keras.backend.backend()
+        if self.backend == "tensorflow":
+            import tensorflow as tf
+
+            self.convert = tf.convert_to_tensor
+            self.step_fn = tf.function(gan.train_step, jit_compile=jit_compile)
+        elif self.backend == "torch":
+            import torch
+
+            self.convert = torch.from_numpy
+            self.step_fn = gan.train_step
+        else:
+            import jax
+            import jax.numpy as jnp
+
+            self.jax, self.jnp = jax, jnp
+            self.convert = jnp.asarray
+            self.step_fn = jax.jit(gan.train_step, donate_argnums=0)
+
+    def run(self, images, batch_size, steps):
+        num_batches = len(images) // batch_size
+        gan = self.gan
+        if self.backend == "jax":
+            groups = (gan.trainable_variables, gan.non_trainable_variables,
+                      gan.optimizer.variables, gan.metrics_variables)
+            state = tuple([self.jnp.copy(v.value) for v in group] for group in groups)
+            self.jax.block_until_ready(state)
+        start = time.perf_counter()
+        for i in range(steps):
+            j = i % num_batches
+            batch = self.convert(images[j * batch_size:(j + 1) * batch_size])
+            if self.backend == "jax":
+                logs, state = self.step_fn(state, batch)
+            else:
+                logs = self.step_fn(batch)
+        float(logs["loss"])  # waits for the device
+        return time.perf_counter() - start
+
+
 def measure_pair(backend, loss, batch_size, variant, args, images):
-    """Interleaved timing of keras-gans fit and the native loop."""
+    """Interleaved timing of keras-gans fit, the native loop and (default and
+    jit_compile variants) keras-gans's train_step in a hand loop."""
     import keras
 
     from benchmarks.native_loops import build_models, make_native_trainer
@@ -158,8 +217,12 @@ def measure_pair(backend, loss, batch_size, variant, args, images):
     native = make_native_trainer(loss, G_native, D_native, latent_dim,
                                  critic_steps=args.critic_steps, jit_compile=native_jit)
     gan = _make_gan(loss, G, D, latent_dim, args.critic_steps, compile_kwargs)
+    loop = None
+    if variant == "default" or (variant == "jit_compile" and backend == "tensorflow"):
+        loop = TrainStepLoop(gan, jit_compile=bool(compile_kwargs.get("jit_compile")))
 
-    keras_times, epoch_overheads, native_times, warmups = [], [], [], {}
+    times = {"keras_gans": [], "native": [], "train_step_loop": []}
+    epoch_setups, warmups = [], {}
 
     class Interleave(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -172,27 +235,30 @@ def measure_pair(backend, loss, batch_size, variant, args, images):
 
         def on_epoch_end(self, epoch, logs=None):
             end = time.perf_counter()
-            if epoch == 0:
-                warmups["keras_gans_first_epoch_s"] = end - self.start
-            else:
-                # From the first batch to the end of the epoch (its logs are
-                # synced): steps, end-of-epoch state sync and metric results.
-                # The epoch's set-up (iterator creation) is kept apart: it is
-                # paid once per epoch, not per step.
-                keras_times.append((end - self.first_batch) / steps)
-                epoch_overheads.append(self.first_batch - self.start)
+            # From the first batch to the end of the epoch (its logs are
+            # synced): steps, end-of-epoch state sync and metric results. The
+            # epoch's set-up (iterator creation) is kept apart: it is paid
+            # once per epoch, not per step.
+            fit_time = end - self.first_batch
             start = time.perf_counter()
             native.run(data, batch_size, steps)
-            elapsed = time.perf_counter() - start
-            if epoch == 0:
-                warmups["native_first_run_s"] = elapsed
-            else:
-                native_times.append(elapsed / steps)
+            native_time = time.perf_counter() - start
+            loop_time = loop.run(data, batch_size, steps) if loop is not None else None
+            if epoch == 0:  # warm-up: tracing and compiling
+                warmups["keras_gans_first_epoch_s"] = end - self.start
+                warmups["native_first_run_s"] = native_time
+                warmups["train_step_loop_first_run_s"] = loop_time
+                return
+            times["keras_gans"].append(fit_time / steps)
+            times["native"].append(native_time / steps)
+            if loop_time is not None:
+                times["train_step_loop"].append(loop_time / steps)
+            epoch_setups.append(self.first_batch - self.start)
 
     gan.fit(data, batch_size=batch_size, epochs=1 + repeats, shuffle=False, verbose=0,
             callbacks=[Interleave()])
-    ratios = [k / n for k, n in zip(keras_times, native_times)]
-    return {
+    ratios = [k / n for k, n in zip(times["keras_gans"], times["native"])]
+    result = {
         "backend": backend,
         "loss": loss,
         "batch_size": batch_size,
@@ -201,15 +267,26 @@ def measure_pair(backend, loss, batch_size, variant, args, images):
         "native_jit_compile": native_jit,
         "steps_per_repeat": steps,
         "repeats": repeats,
-        "keras_gans": _summary(keras_times),
-        "native": _summary(native_times),
-        "keras_gans_epoch_setup_s_median": statistics.median(epoch_overheads),
+        "keras_gans": _summary(times["keras_gans"]),
+        "native": _summary(times["native"]),
+        "keras_gans_epoch_setup_s_median": statistics.median(epoch_setups),
         "ratio_per_repeat": ratios,
         "ratio_median": statistics.median(ratios),
         "ratio_min": min(ratios),
         "ratio_max": max(ratios),
         **warmups,
     }
+    if times["train_step_loop"]:
+        step_ratios = [t / n for t, n in zip(times["train_step_loop"], times["native"])]
+        fit_ratios = [k / t for k, t in zip(times["keras_gans"], times["train_step_loop"])]
+        result.update({
+            "train_step_loop": _summary(times["train_step_loop"]),
+            "train_step_loop_vs_native_median": statistics.median(step_ratios),
+            "train_step_loop_vs_native_min": min(step_ratios),
+            "train_step_loop_vs_native_max": max(step_ratios),
+            "fit_vs_train_step_loop_median": statistics.median(fit_ratios),
+        })
+    return result
 
 
 def _time_fid(args):
@@ -228,6 +305,7 @@ def run_worker(args):
     import numpy as np
 
     backend = keras.backend.backend()
+    _set_threads_in_worker(args.threads)
     rng = np.random.default_rng(0)
     max_batch = max(int(b) for b in args.batch_sizes.split(","))
     images = rng.uniform(-1.0, 1.0, (args.steps * max_batch, 28, 28, 1)).astype("float32")
@@ -308,8 +386,40 @@ def versions():
     return out
 
 
+def thread_env(threads):
+    """Environment variables that fix the backends' intra-op thread counts."""
+    if threads <= 0:
+        return {}
+    return {
+        "OMP_NUM_THREADS": str(threads),  # torch (OpenMP), oneDNN
+        "MKL_NUM_THREADS": str(threads),
+        "TF_NUM_INTRAOP_THREADS": str(threads),
+        "TF_NUM_INTEROP_THREADS": "1",
+        "XLA_FLAGS": (os.environ.get("XLA_FLAGS", "")
+                      + f" --xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'}"
+                      + f" intra_op_parallelism_threads={threads}").strip(),
+    }
+
+
+def _set_threads_in_worker(threads):
+    if threads <= 0:
+        return
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+
+
 def run_backend(backend, args, argv):
-    env = dict(os.environ, KERAS_BACKEND=backend)
+    env = dict(os.environ, KERAS_BACKEND=backend, **thread_env(args.threads))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env["PYTHONPATH"] = os.pathsep.join(
         [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
@@ -373,16 +483,21 @@ def to_markdown(report):
                  f"(load average at start {', '.join(f'{x:.1f}' for x in m['load_average_at_start'] or [])}); "
                  + ", ".join(f"{k} {v}" for k, v in report["versions"].items()) + ".")
     lines.append("")
+    threads = cfg["threads"] if cfg["threads"] > 0 else "library default"
     lines.append(f"DCGAN pair 28x28x1, base_filters={cfg['base_filters']}, latent_dim=64; "
+                 f"intra-op threads: {threads}; "
                  f"WGAN-GP with {cfg['critic_steps']} critic steps per step; "
                  f"{cfg['steps']} timed steps x {cfg['repeats']} interleaved repeats; "
                  "ms/step as median (min-max); ratio = keras_gans / native, median of "
-                 "per-repeat ratios (min-max)."
+                 "per-repeat ratios (min-max). \"train_step in hand loop\": keras_gans's "
+                 "train_step called from a hand-written loop like the native one, to "
+                 "separate the cost of our step from the cost of `fit`."
                  + (" **--quick run: figures are not meaningful.**" if cfg["quick"] else ""))
     lines.append("")
-    lines.append("| backend | model | batch | variant | keras_gans ms/step | native ms/step "
-                 "| ratio | keras_gans steps/s |")
-    lines.append("|---|---|---|---|---|---|---|---|")
+    lines.append("| backend | model | batch | variant | keras_gans fit ms/step | native ms/step "
+                 "| **ratio fit/native** | keras_gans fit steps/s | train_step in hand loop "
+                 "ms/step | ratio train_step/native |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in report["results"]:
         variant = r["variant"]
         if variant == "jit_compile":
@@ -395,7 +510,11 @@ def to_markdown(report):
             f"| {r['backend']} | {LOSS_NAMES[r['loss']]} | {r['batch_size']} | {variant} "
             f"| {_fmt_ms(r['keras_gans'])} | {_fmt_ms(r['native'])} "
             f"| **{r['ratio_median']:.3f}** ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) "
-            f"| {r['keras_gans']['steps_per_s']:.2f} |")
+            f"| {r['keras_gans']['steps_per_s']:.2f} "
+            + (f"| {_fmt_ms(r['train_step_loop'])} | {r['train_step_loop_vs_native_median']:.3f} "
+               f"({r['train_step_loop_vs_native_min']:.2f}-"
+               f"{r['train_step_loop_vs_native_max']:.2f}) |"
+               if "train_step_loop" in r else "| - | - |"))
     lines.append("")
     costs = wgan_cost(report["results"])
     if costs:
@@ -451,7 +570,7 @@ def main(argv=None):
             "quick": args.quick, "backends": backends, "losses": args.losses.split(","),
             "batch_sizes": [int(b) for b in args.batch_sizes.split(",")],
             "steps": args.steps, "repeats": args.repeats, "base_filters": args.base_filters,
-            "critic_steps": args.critic_steps, "variants": args.variants.split(","),
+            "critic_steps": args.critic_steps, "threads": args.threads, "variants": args.variants.split(","),
             "steps_per_execution_variant": SPE, "image_shape": [28, 28, 1], "latent_dim": 64,
         },
         "results": [r for o in outputs for r in o["results"]],
