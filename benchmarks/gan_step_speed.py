@@ -97,6 +97,9 @@ def parse_args(argv=None):
                              "steps_per_execution (default: all; quick: default).")
     parser.add_argument("--variant-batch-sizes", default="64",
                         help="Batch sizes at which the non-default variants run.")
+    parser.add_argument("--cost-batch-sizes", default=None,
+                        help="Batch sizes for the interleaved WGAN-GP/non-saturating step "
+                             "cost (default 64; quick: none).")
     parser.add_argument("--jobs", type=int, default=1,
                         help="Backends measured concurrently (each its own process). "
                              "Ratios are interleaved within a process either way.")
@@ -111,6 +114,8 @@ def parse_args(argv=None):
         args.repeats = 2 if args.quick else 5
     if args.base_filters is None:
         args.base_filters = 8 if args.quick else 16
+    if args.cost_batch_sizes is None:
+        args.cost_batch_sizes = "" if args.quick else "64"
     if args.variants is None:
         args.variants = "default" if args.quick else "default,jit_compile,steps_per_execution"
     return args
@@ -292,6 +297,49 @@ def measure_pair(backend, loss, batch_size, variant, args, images):
     return result
 
 
+def measure_wgan_cost(backend, batch_size, args, images):
+    """WGAN-GP step time / non-saturating step time, the four loops interleaved
+    (keras-gans train_step in a hand loop, and native, for both models)."""
+    import keras
+
+    from benchmarks.native_loops import build_models, make_native_trainer
+
+    latent_dim = 64
+    data = images[: args.steps * batch_size]
+    runners = {}
+    for loss in LOSSES:
+        keras.utils.set_random_seed(0)
+        G, D = build_models(loss, latent_dim, base_filters=args.base_filters, seed=0)
+        G_native, D_native = build_models(loss, latent_dim, base_filters=args.base_filters,
+                                          seed=0)
+        G_native.set_weights(G.get_weights())
+        D_native.set_weights(D.get_weights())
+        gan = _make_gan(loss, G, D, latent_dim, args.critic_steps, {})
+        native = make_native_trainer(loss, G_native, D_native, latent_dim,
+                                     critic_steps=args.critic_steps)
+        runners[("keras_gans", loss)] = TrainStepLoop(gan, jit_compile=False).run
+
+        def run_native(images, batch, steps, native=native):
+            start = time.perf_counter()
+            native.run(images, batch, steps)
+            return time.perf_counter() - start
+
+        runners[("native", loss)] = run_native
+    times = {key: [] for key in runners}
+    for repeat in range(1 + args.repeats):
+        for key, run in runners.items():
+            elapsed = run(data, batch_size, args.steps)
+            if repeat > 0:
+                times[key].append(elapsed)
+    out = {"backend": backend, "batch_size": batch_size,
+           "steps_per_repeat": args.steps, "repeats": args.repeats}
+    for side in ("keras_gans", "native"):
+        ratios = [w / n for w, n in zip(times[(side, "wgan_gp")], times[(side, "non_saturating")])]
+        out[side] = statistics.median(ratios)
+        out[f"{side}_min"], out[f"{side}_max"] = min(ratios), max(ratios)
+    return out
+
+
 def fid_status():
     """FID timing is not part of this script (see the note it writes)."""
     if not (REPO_ROOT / "keras_gans" / "metrics").exists():
@@ -339,9 +387,21 @@ def run_worker(args):
                     })
                     print(f"[{label}] FAILED: {_first_line(error)}", file=sys.stderr, flush=True)
                 keras.backend.clear_session()
+    cost = []
+    if set(LOSSES) <= set(args.losses.split(",")):
+        for batch_size in (int(b) for b in args.cost_batch_sizes.split(",") if b):
+            print(f"[{backend}/wgan_gp_cost/b{batch_size}] ...", file=sys.stderr, flush=True)
+            try:
+                cost.append(measure_wgan_cost(backend, batch_size, args, images))
+            except Exception as error:
+                errors.append({"backend": backend, "batch_size": batch_size,
+                               "variant": "wgan_gp_cost", "error": _first_line(error),
+                               "traceback_tail": traceback.format_exc()[-1500:]})
+            keras.backend.clear_session()
     output = {
         "backend": backend,
         "results": results,
+        "wgan_gp_cost": cost,
         "errors": errors,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     }
@@ -374,6 +434,17 @@ def machine_info():
         "python": platform.python_version(),
         "load_average_at_start": load,
     }
+
+
+def git_commit():
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=str(REPO_ROOT),
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "benchmarks", "keras_gans"],
+                               cwd=str(REPO_ROOT), capture_output=True, text=True).stdout
+        return commit + ("+uncommitted" if dirty.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def versions():
@@ -463,30 +534,11 @@ def _find(results, **keys):
     return None
 
 
-def wgan_cost(all_results):
-    """Per-step cost of WGAN-GP relative to non-saturating (default variant)."""
-    rows = []
-    for r in all_results:
-        if r["loss"] != "wgan_gp" or r["variant"] != "default":
-            continue
-        ns = _find(all_results, backend=r["backend"], loss="non_saturating",
-                   batch_size=r["batch_size"], variant="default")
-        if ns is None:
-            continue
-        rows.append({
-            "backend": r["backend"], "batch_size": r["batch_size"],
-            "keras_gans": r["keras_gans"]["median_s_per_step"]
-            / ns["keras_gans"]["median_s_per_step"],
-            "native": r["native"]["median_s_per_step"] / ns["native"]["median_s_per_step"],
-        })
-    return rows
-
-
 def to_markdown(report):
     lines = []
     cfg = report["config"]
     m = report["machine"]
-    lines.append(f"Measured {report['date']} on {m['cpu_model']}, {m['usable_cores']} usable cores "
+    lines.append(f"Measured {report['date']} (commit {report['git_commit']}) on {m['cpu_model']}, {m['usable_cores']} usable cores "
                  f"(load average at start {', '.join(f'{x:.1f}' for x in m['load_average_at_start'] or [])}); "
                  + ", ".join(f"{k} {v}" for k, v in report["versions"].items()) + ".")
     lines.append("")
@@ -523,15 +575,21 @@ def to_markdown(report):
                f"{r['train_step_loop_vs_native_max']:.2f}) |"
                if "train_step_loop" in r else "| - | - |"))
     lines.append("")
-    costs = wgan_cost(report["results"])
+    costs = report["wgan_gp_cost_vs_non_saturating"]
     if costs:
-        lines.append("WGAN-GP step cost relative to the non-saturating step (default compile):")
+        lines.append(f"WGAN-GP step ({cfg['critic_steps']} critic steps) time / non-saturating "
+                     "step time, all four loops interleaved in one process (keras_gans: "
+                     "train_step in a hand loop), median (min-max). Compare step times "
+                     "across rows of the first table only with care: the rows were not "
+                     "interleaved with each other and the machine's load varied.")
         lines.append("")
         lines.append("| backend | batch | keras_gans | native |")
         lines.append("|---|---|---|---|")
         for c in costs:
-            lines.append(f"| {c['backend']} | {c['batch_size']} | {c['keras_gans']:.2f}x "
-                         f"| {c['native']:.2f}x |")
+            lines.append(f"| {c['backend']} | {c['batch_size']} "
+                         f"| {c['keras_gans']:.2f}x ({c['keras_gans_min']:.2f}-"
+                         f"{c['keras_gans_max']:.2f}) | {c['native']:.2f}x "
+                         f"({c['native_min']:.2f}-{c['native_max']:.2f}) |")
         lines.append("")
     lines.append("| backend | peak RSS (MiB) | wall (s) |")
     lines.append("|---|---|---|")
@@ -571,6 +629,7 @@ def main(argv=None):
     outputs.extend(finish_backend(*r) for r in running)
     report = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
         "machine": machine_info(),
         "versions": versions(),
         "config": {
@@ -584,13 +643,13 @@ def main(argv=None):
         },
         "results": [r for o in outputs for r in o["results"]],
         "errors": [e for o in outputs for e in o["errors"]],
-        "wgan_gp_cost_vs_non_saturating": None,
-        "backends": [{k: v for k, v in o.items() if k not in ("results", "errors")}
+        "wgan_gp_cost_vs_non_saturating": [c for o in outputs for c in o.get("wgan_gp_cost", [])],
+        "backends": [{k: v for k, v in o.items()
+                      if k not in ("results", "errors", "wgan_gp_cost")}
                      for o in outputs],
         "fid_10k": fid_status(),
         "total_wall_s": time.perf_counter() - start,
     }
-    report["wgan_gp_cost_vs_non_saturating"] = wgan_cost(report["results"])
     out_dir = pathlib.Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "gan_step_speed.json").write_text(json.dumps(report, indent=1))
