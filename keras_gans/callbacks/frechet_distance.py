@@ -4,20 +4,6 @@ import keras
 import numpy as np
 
 
-def _default_metrics():
-    """The feature extractor and distance from `keras_gans.metrics` (lazy)."""
-    try:
-        from keras_gans import metrics
-    except ImportError as error:
-        raise ImportError(
-            "FrechetDistance needs `keras_gans.metrics` for its default feature "
-            "extractor and distance, which is not available in this install. "
-            "Pass `feature_extractor=` (images in [0, 1] -> (N, D) features) "
-            "and `distance_fn=` (features1, features2 -> float)."
-        ) from error
-    return metrics
-
-
 class FrechetDistance(keras.callbacks.Callback):
     """Computes the Fréchet distance to held-out real images every N epochs.
 
@@ -98,16 +84,18 @@ class FrechetDistance(keras.callbacks.Callback):
 
     def _resolve(self):
         if self.feature_extractor is None or self.distance_fn is None:
-            metrics = _default_metrics()
+            from keras_gans.evaluation import default_feature_extractor
+            from keras_gans.metrics import frechet_distance_from_features
+
             if self.distance_fn is None:
-                self.distance_fn = metrics.frechet_distance_from_features
+                self.distance_fn = frechet_distance_from_features
             if self.feature_extractor is None:
                 if self.dataset is None:
                     raise ValueError(
                         "FrechetDistance needs `feature_extractor=` or `dataset=` "
                         "(to pick keras_gans.metrics' feature extractor for it)."
                     )
-                self.feature_extractor = metrics.feature_extractor(self.dataset)
+                self.feature_extractor = default_feature_extractor(self.dataset)
 
     def on_train_begin(self, logs=None):
         self._resolve()

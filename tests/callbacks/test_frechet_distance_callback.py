@@ -1,8 +1,4 @@
-"""FrechetDistance with a tiny feature extractor.
-
-Needs `keras_gans.metrics.frechet_distance_from_features`, which lives on
-another branch until merge: skipped where it is absent.
-"""
+"""FrechetDistance with a tiny feature extractor, and with the dataset's zoo classifier."""
 
 import os
 
@@ -10,9 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-metrics = pytest.importorskip("keras_gans.metrics")
-
-from keras_gans.callbacks import FrechetDistance  # noqa: E402
+from keras_gans import metrics
+from keras_gans.callbacks import FrechetDistance
 
 _PROJECTION = np.random.default_rng(0).standard_normal((64, 8)).astype("float32")
 
@@ -45,3 +40,14 @@ def test_every_n_epochs_and_errors(digits, tiny_gan):
     assert len(history.history["my_fid"]) == 1
     with pytest.raises(ValueError, match="real_images"):
         FrechetDistance(np.zeros((1, 8, 8, 1)))
+
+
+def test_default_features_are_the_dataset_classifier(digits, tiny_gan):
+    gan = tiny_gan()
+    fid = FrechetDistance(digits[0][:64], num_samples=64, dataset="digits")
+    history = gan.fit(digits[0][:64], epochs=1, batch_size=32, verbose=0, callbacks=[fid])
+    extractor = metrics.ClassifierFeatureExtractor("digits")
+    expected = metrics.frechet_distance_from_features(
+        extractor(gan.generate(64, seed=0)), extractor((digits[0][:64] + 1) / 2)
+    )
+    assert history.history["fid"][-1] == pytest.approx(expected, rel=1e-3)
