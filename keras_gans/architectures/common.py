@@ -54,3 +54,18 @@ def normalization_layer(kind, name):
         f"Unknown `normalization`={kind!r}. Expected 'batch', 'layer' or None "
         "(use 'layer' or None for a WGAN-GP critic)."
     )
+
+
+def generator_inputs(latent_dim, num_classes):
+    """Generator inputs and the tensor the first layer reads.
+
+    Returns `(inputs, x)`: unconditional, `inputs` is the latent `keras.Input`
+    and `x` is it; conditional, `inputs` is `[latents, labels]` and `x`
+    concatenates the latents with a label embedding of the same size.
+    """
+    latents = keras.Input((latent_dim,), name="latents")
+    if num_classes is None:
+        return latents, latents
+    labels = keras.Input((), dtype="int32", name="labels")
+    embedded = label_embedding(labels, num_classes, latent_dim, "label")
+    return [latents, labels], layers.Concatenate(name="latents_and_label")([latents, embedded])

@@ -5,6 +5,7 @@ from keras import layers
 
 from keras_gans.architectures.common import (
     InitializerFactory,
+    generator_inputs,
     check_image_shape,
     label_embedding,
     normalization_layer,
@@ -51,14 +52,7 @@ def dcgan_generator(
     image_shape = check_image_shape(image_shape, supported=_BASE_SIZE)
     base, num_upsamplings = _BASE_SIZE[image_shape[:2]]
     init = InitializerFactory(seed)
-    latents = keras.Input((latent_dim,), name="latents")
-    inputs, x = [latents], latents
-    if num_classes is not None:
-        labels = keras.Input((), dtype="int32", name="labels")
-        inputs.append(labels)
-        x = layers.Concatenate(name="latents_and_label")(
-            [x, label_embedding(labels, num_classes, latent_dim, "label")]
-        )
+    inputs, x = generator_inputs(latent_dim, num_classes)
     filters = base_filters * 2 ** (num_upsamplings - 1)
     x = layers.Dense(base * base * filters, use_bias=False, kernel_initializer=init(), name="project")(x)
     x = layers.BatchNormalization(name="project_bn")(x)
@@ -76,7 +70,7 @@ def dcgan_generator(
         image_shape[-1], 4, strides=2, padding="same", activation="tanh",
         kernel_initializer=init(), name="to_image",
     )(x)
-    return keras.Model(inputs if num_classes is not None else latents, images, name=name)
+    return keras.Model(inputs, images, name=name)
 
 
 def dcgan_discriminator(

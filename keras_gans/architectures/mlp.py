@@ -5,7 +5,12 @@ import math
 import keras
 from keras import layers
 
-from keras_gans.architectures.common import InitializerFactory, check_image_shape, label_embedding
+from keras_gans.architectures.common import (
+    InitializerFactory,
+    check_image_shape,
+    generator_inputs,
+    label_embedding,
+)
 
 
 def _hidden_stack(x, hidden_units, init, prefix):
@@ -41,18 +46,11 @@ def mlp_generator(
     """
     image_shape = check_image_shape(image_shape)
     init = InitializerFactory(seed, stddev=0.05)
-    latents = keras.Input((latent_dim,), name="latents")
-    inputs, x = [latents], latents
-    if num_classes is not None:
-        labels = keras.Input((), dtype="int32", name="labels")
-        inputs.append(labels)
-        x = layers.Concatenate(name="latents_and_label")(
-            [x, label_embedding(labels, num_classes, latent_dim, "label")]
-        )
+    inputs, x = generator_inputs(latent_dim, num_classes)
     x = _hidden_stack(x, hidden_units, init, "hidden")
     x = layers.Dense(math.prod(image_shape), activation="tanh", kernel_initializer=init(), name="to_pixels")(x)
     images = layers.Reshape(image_shape, name="to_image")(x)
-    return keras.Model(inputs if num_classes is not None else latents, images, name=name)
+    return keras.Model(inputs, images, name=name)
 
 
 def mlp_discriminator(
