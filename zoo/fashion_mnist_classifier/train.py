@@ -20,4 +20,4 @@ sys.path.insert(0, str(HERE.parents[1]))
 from keras_gans.metrics.classifier_recipe import run_recipe  # noqa: E402
 
 if __name__ == "__main__":
-    run_recipe("fashion_mnist", epochs=5, directory=HERE, stages=sys.argv[1:])
+    run_recipe("fashion_mnist", epochs=8, directory=HERE, stages=sys.argv[1:])
