@@ -102,8 +102,8 @@ def test_bad_generator_output_raises(tiny_extractor):
 
 
 def test_bad_arguments_raise(tiny_extractor):
-    with pytest.raises(ValueError, match="default feature network.*'digits'"):
-        evaluate_generator(noise_generator, "digits", **SMALL)
+    with pytest.raises(ValueError, match="default feature network.*'cifar10'"):
+        evaluate_generator(noise_generator, "cifar10", **SMALL)
     with pytest.raises(ValueError, match="num_samples"):
         evaluate_generator(noise_generator, "mnist", num_samples=1, feature_extractor=tiny_extractor)
     with pytest.raises(ValueError, match="only 10000 images"):

@@ -86,7 +86,14 @@ def run_blocks(blocks, namespace):
             for args in cli_commands(code):
                 assert main(args) == 0, f"README line {line}: keras-gans {' '.join(args)} failed"
         elif language == "python":
+            backend = os.environ.get("KERAS_BACKEND")
             exec(compile(tiny_python(code), f"README.md:{line}", "exec"), namespace)
+            # README examples set KERAS_BACKEND for a fresh Python; here keras
+            # is already imported, and the CLI must keep the suite's backend.
+            if backend is None:
+                os.environ.pop("KERAS_BACKEND", None)
+            else:
+                os.environ["KERAS_BACKEND"] = backend
 
 
 SAMPLE_README = """

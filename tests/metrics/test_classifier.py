@@ -22,8 +22,8 @@ def test_builder_shapes():
 
 
 def test_unknown_dataset_raises():
-    with pytest.raises(ValueError, match="No pretrained feature classifier.*'digits'"):
-        load_feature_classifier("digits")
+    with pytest.raises(ValueError, match="No pretrained feature classifier.*'cifar10'"):
+        load_feature_classifier("cifar10")
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion_mnist"])
