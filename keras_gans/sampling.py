@@ -111,6 +111,13 @@ def generate_images(
 
     Returns:
         float32 NumPy array `(num_samples, H, W, C)` in [0, 1].
+
+    Example:
+
+    ```python
+    G = keras_gans.architectures.mlp_generator(latent_dim=16)
+    images = generate_images(G, 4, latent_dim=16, seed=0)   # (4, 8, 8, 1) in [0, 1]
+    ```
     """
     num_samples = int(num_samples)
     if num_samples < 1:

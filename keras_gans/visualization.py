@@ -48,7 +48,14 @@ def image_grid(images, num_columns=None, padding=1, pad_value=1.0):
 
 
 def save_image_grid(images, path, num_columns=None, scale=1):
-    """Writes `image_grid(images)` to a PNG file; `scale` enlarges pixels."""
+    """Writes `image_grid(images)` to a PNG file; `scale` enlarges pixels.
+
+    Example:
+
+    ```python
+    save_image_grid(gan.generate(64, seed=0), "samples.png", num_columns=8, scale=4)
+    ```
+    """
     from PIL import Image
 
     grid = image_grid(images, num_columns=num_columns)

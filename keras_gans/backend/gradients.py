@@ -134,6 +134,20 @@ def value_and_grad(loss_fn, values):
     Returns:
         `((loss, aux), grads)`; `grads` has one tensor per value (zeros for
         values that do not affect the loss) and is the mean over replicas.
+
+    Example (inside a custom train step, on any backend):
+
+    ```python
+    variables = model.trainable_variables
+    non_trainable = [v.value for v in model.non_trainable_variables]
+
+    def loss_fn(values):
+        outputs, new_non_trainable = model.stateless_call(values, non_trainable, x, training=True)
+        return ops.mean(ops.square(outputs - y)), new_non_trainable
+
+    (loss, new_non_trainable), grads = value_and_grad(loss_fn, [v.value for v in variables])
+    apply_gradients(optimizer, grads, variables)
+    ```
     """
     if BACKEND == "jax":
         return jax.value_and_grad(loss_fn, has_aux=True)(values)
@@ -169,6 +183,12 @@ def input_gradient(fn, inputs):
 
     The result can itself be differentiated w.r.t. the variables `fn` uses,
     which is what a gradient penalty needs.
+
+    Example:
+
+    ```python
+    grads = input_gradient(critic, interpolated_images)   # same shape as the images
+    ```
     """
     inputs = keras.ops.convert_to_tensor(inputs)
     if BACKEND == "jax":

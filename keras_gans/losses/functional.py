@@ -135,7 +135,7 @@ def gradient_penalty_from_gradients(gradients, epsilon=1e-12):
 
     Example:
 
-    >>> float(gradient_penalty_from_gradients(ops.zeros((2, 3))))
+    >>> round(float(gradient_penalty_from_gradients(ops.zeros((2, 3)))), 4)  # (sqrt(eps) - 1)^2
     1.0
     """
     squared = ops.square(gradients)

@@ -12,6 +12,13 @@ def interpolate(real_images, fake_images, alpha):
     Args:
         alpha: tensor `(batch, 1, ..., 1)` drawn from U[0, 1], one value per
             example (not per pixel), broadcast over the image axes.
+
+    Example:
+
+    >>> mixed = interpolate(ops.ones((2, 1, 1, 1)), ops.zeros((2, 1, 1, 1)),
+    ...                     ops.convert_to_tensor([[[[0.25]]], [[[1.0]]]]))
+    >>> ops.convert_to_numpy(mixed).ravel().tolist()
+    [0.25, 1.0]
     """
     return alpha * real_images + (1.0 - alpha) * fake_images
 

@@ -54,6 +54,21 @@ class GAN(keras.Model):
         seed: int or None. Seeds the latents (and WGAN-GP's interpolation
             weights) drawn during training; with the same data, weights and
             settings, the same seed gives the same trained weights.
+
+    Example (a custom game: subclass and define the two losses):
+
+    ```python
+    class HingeGAN(keras_gans.GAN):
+        def discriminator_loss(self, real_logits, fake_logits):
+            return ops.mean(ops.relu(1 - real_logits)) + ops.mean(ops.relu(1 + fake_logits))
+
+        def generator_loss(self, fake_logits):
+            return -ops.mean(fake_logits)
+
+    gan = HingeGAN(generator=G, discriminator=D, latent_dim=16, seed=0)
+    gan.compile()
+    gan.fit(images, epochs=1)
+    ```
     """
 
     # How many discriminator updates each train step makes (WGAN-GP: more).
