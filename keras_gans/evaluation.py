@@ -18,7 +18,7 @@ import pathlib
 
 import numpy as np
 
-from keras_gans.data.datasets import DATASETS, load_dataset
+from keras_gans.data.datasets import DATASETS, load_dataset, split_size
 from keras_gans.metrics.feature_extractors import (
     CLASSIFIER_DATASETS,
     ClassifierFeatureExtractor,
@@ -98,7 +98,7 @@ def _num_real_or_default(dataset, split, num_real):
     """`num_real`, or None -> min(10000, size of the split) (the digits have 297 test images)."""
     if num_real is not None:
         return num_real
-    return min(10000, len(load_dataset(dataset, split)[0]))
+    return min(10000, split_size(dataset, split))
 
 
 def _check_count(name, value, minimum=2):

@@ -5,6 +5,7 @@
 once into the Keras cache (`$KERAS_HOME/datasets`, default `~/.keras/datasets`).
 """
 
+import functools
 import os
 
 import numpy as np
@@ -99,3 +100,15 @@ def load_dataset(name, split="train"):
     else:
         x, y = np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
     return scale_images(x)[..., None], y.astype("int32")
+
+
+@functools.lru_cache(maxsize=None)
+def split_size(name, split):
+    """Number of images in a dataset split (loaded once per process, then cached).
+
+    Example:
+
+    >>> split_size("digits", "test")
+    297
+    """
+    return len(load_dataset(name, split)[0])
