@@ -67,10 +67,16 @@ VARIANTS = {
         "optimizers.discriminator.config.learning_rate": 2e-3,
     },
     "e200_b64_z32": {"fit.epochs": 200, "fit.batch_size": 64, "gan.config.ema_decay": None, "gan.config.latent_dim": 32},
-    "e200_b64_ema999": {"fit.epochs": 200, "fit.batch_size": 64, "gan.config.ema_decay": 0.999},
-    "e100_b64_ema999": {"fit.epochs": 100, "fit.batch_size": 64, "gan.config.ema_decay": 0.999},
-    "e200_b64_ema99": {"fit.epochs": 200, "fit.batch_size": 64, "gan.config.ema_decay": 0.99},
 }
+for _epochs, _batch, _rate, _decay in [
+    (200, 64, 2e-3, 0.999), (200, 128, 2e-3, 0.999), (200, 64, 1e-3, 0.999), (100, 64, 2e-3, 0.999),
+    (200, 64, 2e-3, 0.99), (150, 64, 2e-3, 0.999), (100, 128, 2e-3, 0.999),
+]:
+    VARIANTS[f"e{_epochs}_b{_batch}_lr{_rate:g}_ema{_decay:g}"] = {
+        "fit.epochs": _epochs, "fit.batch_size": _batch, "gan.config.ema_decay": _decay,
+        "optimizers.generator.config.learning_rate": _rate,
+        "optimizers.discriminator.config.learning_rate": _rate,
+    }
 
 
 def apply_overrides(recipe, overrides):

@@ -27,7 +27,15 @@ BACKENDS = {
     "jax": ("jax", "jax"),
 }
 # --model value -> GAN class name (the recipe's `gan.class`).
-MODELS = {"minimax": "MinimaxGAN", "nonsaturating": "NonSaturatingGAN", "wgan_gp": "WGANGP"}
+MODELS = {
+    "minimax": "MinimaxGAN", "nonsaturating": "NonSaturatingGAN", "wgan_gp": "WGANGP",
+    "hinge": "HingeGAN", "least_squares": "LeastSquaresGAN",
+}
+# Stability-toolkit flag -> GAN constructor argument (the recipe's `gan.config` key).
+TOOLKIT_FLAGS = {
+    "ema": ("--ema", "ema_decay"), "label_smoothing": ("--label-smoothing", "label_smoothing"),
+    "r1": ("--r1", "r1_penalty_weight"), "diffaugment": ("--diffaugment", "augmentation"),
+}
 BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist")
 # Files and folders a finished or interrupted `train` leaves in --out.
 RUN_FILES = (
@@ -41,6 +49,7 @@ TINY_BATCHES = 2
 RECIPE_FLAGS = {
     "model": "--model", "conditional": "--conditional", "dataset": "--dataset", "latent_dim": "--latent-dim",
     "learning_rate": "--learning-rate", "image_size": "--image-size", "channels": "--channels",
+    **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()},
 }
 # Flags that change how long a run trains; --resume accepts only these.
 RESUME_FLAGS = {"epochs": "--epochs", "max_minutes": "--max-minutes"}
@@ -79,6 +88,10 @@ def _train_parser(subparsers):
     parser.add_argument("--batch-size", type=int, default=None, help="default: the recipe's")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch in which this much time has passed")
     parser.add_argument("--learning-rate", type=float, default=None, help="Adam rate for both players (default: 1e-3 for the 8x8 MLP, the GAN class's default otherwise)")
+    parser.add_argument("--ema", type=float, default=None, metavar="DECAY", help="keep an EMA copy of the generator (e.g. 0.999); samples and generator.keras use it")
+    parser.add_argument("--label-smoothing", type=float, default=None, metavar="S", help="one-sided: real target 1 - S (minimax, nonsaturating, least_squares)")
+    parser.add_argument("--r1", type=float, default=None, metavar="GAMMA", help="R1 penalty weight on real images (e.g. 10)")
+    parser.add_argument("--diffaugment", default=None, metavar="POLICY", help="DiffAugment policy for every image D sees, e.g. color,translation,cutout")
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
     parser.add_argument("--seed", type=int, default=None, help="seeds the weights, the latents and the data order (default 0)")
     parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (8x8 MLP) or 64 (DCGAN)")
@@ -235,6 +248,15 @@ def _check_train_flags(args):
         value = getattr(args, name, None)
         if value is not None and not ok(value):
             raise UsageError(f"{flag} must be {valid}; received {value}.")
+    toolkit_checks = {"ema": "unit_interval", "label_smoothing": "unit_interval", "r1": "non_negative"}
+    for name, check in toolkit_checks.items():
+        if getattr(args, name) is not None:
+            from keras_gans import hyperparameters  # no Keras import
+
+            try:
+                getattr(hyperparameters, check)(TOOLKIT_FLAGS[name][0], getattr(args, name))
+            except ValueError as error:
+                raise UsageError(str(error).replace("`", "")) from None
     if args.dataset is not None:
         kind, _, path = args.dataset.partition(":")
         if args.dataset not in BUILTIN_DATASETS and not (kind in ("folder", "npz") and path):
@@ -291,6 +313,17 @@ def _recipe_from_flags(args):
                 recipe["gan"]["config"]["latent_dim"] = args.latent_dim
             if args.learning_rate is not None:
                 recipe["optimizers"] = recipes.adam_optimizers(args.learning_rate, gan_class)
+            config = recipe["gan"]["config"]
+            for name, (_, key) in TOOLKIT_FLAGS.items():
+                value = getattr(args, name)
+                if value is not None and name == "diffaugment":
+                    import keras
+
+                    from keras_gans.augment import DiffAugment
+
+                    value = keras.saving.serialize_keras_object(DiffAugment(value))
+                if value is not None:
+                    config[key] = value
         for name, section, key in (("epochs", "fit", "epochs"), ("batch_size", "fit", "batch_size"),
                                    ("max_minutes", "fit", "max_minutes"), ("seed", None, "seed")):
             value = getattr(args, name)
@@ -401,23 +434,26 @@ def _callbacks(out, num_classes):
     return [SampleGrid(os.path.join(out, "samples"), num_samples=num_samples, tensorboard_log_dir=logs)]
 
 
-def _gan_to_train(out, recipe, data, resume, run):
-    """The GAN, its backup and the epoch to start from, for a new or resumed run."""
+def _build(recipe, data):
+    from keras_gans import recipes
+
+    try:
+        return recipes.build_gan(recipe, data)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _resumed_gan(out, recipe, data, run, backup):
+    """The GAN of a resumed run and the epoch to start from: the backup if
+    there is one, else the finished run's model.keras."""
     import keras
 
-    from keras_gans import recipes
-    from keras_gans.callbacks import CrashSafeBackup
-
-    backup = CrashSafeBackup(os.path.join(out, "backup"), delete_on_finish=False)
-    model_path = os.path.join(out, "model.keras")
     try:
-        state = backup.read_state() if resume else None
-        if resume and state is None and os.path.exists(model_path):
+        if backup.read_state() is None and os.path.exists(os.path.join(out, "model.keras")):
             # A finished run, continued: weights, both optimizers and the seed state.
-            gan = keras.saving.load_model(model_path)
-            return gan, backup, run.get("epochs_done", 0)
-        gan = recipes.build_gan(recipe, data)
-        return gan, backup, backup.restore(gan)
+            return keras.saving.load_model(os.path.join(out, "model.keras")), run.get("epochs_done", 0)
+        gan = _build(recipe, data)
+        return gan, backup.restore(gan)
     except ValueError as error:
         raise UsageError(str(error)) from None
 
@@ -430,7 +466,7 @@ def run_train(args):
         default_out = os.path.join("runs", os.path.basename(os.path.dirname(os.path.abspath(args.recipe))) or "recipe")
     out = args.out or default_out
     tiny = is_tiny()
-    previous = None
+    previous = {}
     if args.resume:
         prepare_output(out, True, False)
         recipe, previous = _resume_recipe(args, out)
@@ -440,19 +476,26 @@ def run_train(args):
         recipe, data = _recipe_from_flags(args)
         if tiny:
             recipe["fit"]["epochs"] = 1
-        data = _load_data(recipe, data, tiny)  # bad data is reported before --overwrite deletes anything
+        # Bad data or settings are reported before --overwrite deletes anything.
+        data = _load_data(recipe, data, tiny)
+        gan = _build(recipe, data)
         prepare_output(out, False, args.overwrite)
     import keras
 
     from keras_gans import recipes
+    from keras_gans.callbacks import CrashSafeBackup
 
-    gan, backup, initial_epoch = _gan_to_train(out, recipe, data, args.resume, previous)
+    backup = CrashSafeBackup(os.path.join(out, "backup"), delete_on_finish=False)
+    if args.resume:
+        gan, initial_epoch = _resumed_gan(out, recipe, data, previous, backup)
+    else:
+        initial_epoch = backup.restore(gan)  # 0: prepare_output left no backup
     run = {
         "recipe": recipe, "dataset_description": data.description, "num_images": int(len(data.images)),
         "backend": keras.backend.backend(), "versions": _versions(), "machine": recipes.machine_description(),
-        "status": "running", "tiny": tiny, "epochs_done": (previous or {}).get("epochs_done", 0),
+        "status": "running", "tiny": tiny, "epochs_done": previous.get("epochs_done", 0),
         "command": "keras-gans " + " ".join(args.argv),
-        "wall_time_s": (previous or {}).get("wall_time_s", 0.0),
+        "wall_time_s": previous.get("wall_time_s", 0.0),
     }
     _write_run(out, run)
     print(f"Training {recipes.describe(recipe)} ({data.description}); writing to {out}", flush=True)

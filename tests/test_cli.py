@@ -262,3 +262,46 @@ def test_killed_run_resumes_to_the_uninterrupted_weights(tmp_path, capsys):
     capsys.readouterr()
     err = _error(capsys, ["train", "--resume", "--out", str(killed), "--verbose", "0"])
     assert "epoch_000002.weights.h5" in err and "is damaged" in err and "Delete the folder" in err
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--ema", "1.0"], "--ema must lie in [0, 1)"),
+        (["--ema", "-0.5"], "--ema must lie in [0, 1)"),
+        (["--label-smoothing", "1"], "--label-smoothing must lie in [0, 1)"),
+        (["--r1", "-1"], "--r1 must be >= 0"),
+        (["--r1", "inf"], "--r1 must be a finite number"),
+        (["--diffaugment", "colour"], "Unknown DiffAugment policy 'colour'"),
+        (["--model", "hinge", "--label-smoothing", "0.1"], "label_smoothing"),
+        (["--recipe", "zoo/mlp_digits_nonsaturating/recipe.json", "--ema", "0.9"], "--ema cannot be combined with --recipe"),
+    ],
+)
+def test_toolkit_flag_errors(tmp_path, capsys, argv, expected):
+    argv = [str(REPO_ROOT / a) if a.startswith("zoo/") else a for a in argv]
+    assert expected in _error(capsys, ["train", "--verbose", "0", "--out", str(tmp_path / "out")] + argv)
+    assert not (tmp_path / "out").exists()  # rejected before anything was written
+
+
+def test_toolkit_flags_reach_the_gan(tmp_path, tiny):
+    out = tmp_path / "hinge"
+    assert main(TRAIN_TINY + ["--model", "hinge", "--ema", "0.9", "--r1", "2", "--diffaugment", "translation,cutout",
+                              "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    config = run["recipe"]["gan"]["config"]
+    assert run["recipe"]["gan"]["class"] == "HingeGAN"
+    assert config["ema_decay"] == 0.9 and config["r1_penalty_weight"] == 2.0
+    assert config["augmentation"]["config"]["policy"] == "translation,cutout"
+    assert "r1_penalty" in run["final"]
+    gan = keras.saving.load_model(out / "model.keras")
+    assert type(gan).__name__ == "HingeGAN" and gan.ema_generator is not None
+    assert gan.augmentation.policy == "translation,cutout"
+    # generator.keras is the EMA generator, which differs from the raw one after 2 steps.
+    saved = keras.saving.load_model(out / "generator.keras").get_weights()
+    for a, b in zip(saved, gan.ema_generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(saved[0], gan.generator.get_weights()[0])
+
+    out = tmp_path / "ls"
+    assert main(TRAIN_TINY + ["--model", "least_squares", "--label-smoothing", "0.1", "--out", str(out)]) == 0
+    assert json.loads((out / "run.json").read_text())["recipe"]["gan"]["config"]["label_smoothing"] == 0.1
