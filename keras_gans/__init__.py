@@ -10,6 +10,7 @@ from keras_gans import (
     evaluation,
     losses,
     metrics,
+    recipes,
     regularizers,
 )
 from keras_gans.models import GAN, WGANGP, HingeGAN, LeastSquaresGAN, MinimaxGAN, NonSaturatingGAN
