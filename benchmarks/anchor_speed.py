@@ -81,6 +81,12 @@ def parse_args(argv=None):
     parser.add_argument("--time-limit", type=float, default=0,
                         help="Seconds per backend after which remaining configurations "
                              "are skipped (recorded). 0: none.")
+    parser.add_argument("--backend-timeout", type=float, default=0,
+                        help="Hard limit in seconds per backend process: it is then killed "
+                             "and what it measured so far is kept. 0: none.")
+    parser.add_argument("--warmup-limit", type=float, default=0,
+                        help="Seconds a column's warm-up (compiling) may take; past it "
+                             "the column is dropped (recorded). 0: none.")
     parser.add_argument("--out-dir", default=str(HERE / "results"))
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -211,20 +217,50 @@ def supervised_runners(backend, batch_size, args, images, labels, columns):
     return runners, info
 
 
-def time_interleaved(runners, repeats):
-    """Warm-up round, then `repeats` rounds, the order rotated each round."""
+class WarmupTooLong(Exception):
+    pass
+
+
+def _call_with_alarm(run, seconds):
+    if not seconds:
+        return run()
+    import signal
+
+    def on_alarm(signum, frame):
+        raise WarmupTooLong(f"warm-up (compiling) took over {seconds:.0f} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return run()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def time_interleaved(runners, repeats, warmup_limit=0, anchor=None):
+    """Warm-up round, then `repeats` rounds, the order rotated each round.
+
+    A column whose warm-up fails (or exceeds `warmup_limit` seconds) is
+    dropped and its error returned; the anchor's failure is raised.
+    """
     names = list(runners)
+    warmup, failed = {}, {}
+    for name in names:
+        try:
+            warmup[name] = _call_with_alarm(runners[name], warmup_limit)
+        except Exception as error:
+            if name == anchor:
+                raise
+            failed[name] = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+            print(f"  column {name} dropped: {failed[name]}", flush=True)
+    names = [n for n in names if n not in failed]
     times = {name: [] for name in names}
-    warmup = {}
-    for r in range(1 + repeats):
+    for r in range(repeats):
         order = names[r % len(names):] + names[: r % len(names)]
         for name in order:
-            elapsed = runners[name]()
-            if r == 0:
-                warmup[name] = elapsed
-            else:
-                times[name].append(elapsed)
-    return times, warmup
+            times[name].append(runners[name]())
+    return times, warmup, failed
 
 
 def summarize(times, steps, anchor):
@@ -262,6 +298,17 @@ def run_worker(args):
     def over_time():
         return args.time_limit and time.perf_counter() - start > args.time_limit
 
+    device = device_name(backend)
+
+    def write(complete):
+        # Rewritten after every configuration: a killed worker keeps its results.
+        output = {"backend": backend, "results": results, "errors": errors,
+                  "skipped": skipped, "complete": complete, "device": device,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+        with open(args.worker + ".tmp", "w") as f:
+            json.dump(output, f, indent=1)
+        os.replace(args.worker + ".tmp", args.worker)
+
     configs = [(loss, b) for b in batch_sizes for loss in args.losses.split(",")]
     if columns & set(SUPERVISED_COLUMNS):
         configs += [("supervised", b) for b in batch_sizes]
@@ -282,10 +329,12 @@ def run_worker(args):
             else:
                 runners, info = gan_runners(backend, loss, batch_size, args, images, columns)
                 anchor = "pure"
-            times, warmup = time_interleaved(runners, args.repeats)
+            times, warmup, failed = time_interleaved(runners, args.repeats, args.warmup_limit,
+                                                     anchor)
             result = {"backend": backend, "loss": loss, "batch_size": batch_size,
                       "steps_per_repeat": args.steps, "repeats": args.repeats,
                       "columns": summarize(times, args.steps, anchor),
+                      "failed_columns": failed,
                       "warmup_s": warmup, "wall_s": time.perf_counter() - t0, **info}
             results.append(result)
             text = ", ".join(f"{k} {v['median_ms']:.2f} ms"
@@ -298,11 +347,8 @@ def run_worker(args):
                            "traceback_tail": traceback.format_exc()[-2000:]})
             print(f"[{label}] FAILED: {errors[-1]['error']}", flush=True)
         keras.backend.clear_session()
-    output = {"backend": backend, "results": results, "errors": errors, "skipped": skipped,
-              "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-              "device": device_name(backend)}
-    with open(args.worker, "w") as f:
-        json.dump(output, f, indent=1)
+        write(complete=False)
+    write(complete=True)
 
 
 def device_name(backend):
@@ -334,17 +380,28 @@ def run_backend(backend, args, argv):
     command = [sys.executable, str(pathlib.Path(__file__).resolve()), *argv,
                "--worker", out_path]
     start = time.perf_counter()
-    process = subprocess.run(command, env=env, cwd=str(REPO_ROOT))
+    process = subprocess.Popen(command, env=env, cwd=str(REPO_ROOT))
+    try:
+        returncode = process.wait(timeout=args.backend_timeout or None)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        returncode = f"killed after {args.backend_timeout:.0f} s (--backend-timeout)"
+        print(f"[{backend}] {returncode}", flush=True)
     try:
         with open(out_path) as f:
             output = json.load(f)
     except (OSError, json.JSONDecodeError):
-        output = {"backend": backend, "results": [], "skipped": [], "errors": [
-            {"backend": backend, "error": f"worker exited with code {process.returncode}"}]}
+        output = {"backend": backend, "results": [], "skipped": [], "errors": []}
     finally:
-        if os.path.exists(out_path):
-            os.unlink(out_path)
-    output.update(returncode=process.returncode, wall_s=time.perf_counter() - start)
+        for path in (out_path, out_path + ".tmp"):
+            if os.path.exists(path):
+                os.unlink(path)
+    if returncode != 0:
+        output["errors"].append({"backend": backend,
+                                 "error": f"worker exit: {returncode}; results kept: "
+                                          f"{len(output['results'])}"})
+    output.update(returncode=returncode, wall_s=time.perf_counter() - start)
     return output
 
 
@@ -378,7 +435,11 @@ def to_markdown(report):
         f"DCGAN pair 28x28x1, base_filters={cfg['base_filters']}, latent_dim={LATENT_DIM}, "
         f"WGAN-GP {cfg['critic_steps']} critic steps; intra-op threads "
         f"{cfg['threads'] if cfg['threads'] > 0 else 'library default'}; "
-        f"{cfg['steps']} steps x {cfg['repeats']} interleaved repeats after a warm-up; "
+        + (", ".join(f"{b}: {c['steps']} steps x {c['repeats']}" for b, c in
+                     cfg["per_backend"].items()) + " interleaved repeats after a warm-up; "
+           if cfg.get("per_backend") else
+           f"{cfg['steps']} steps x {cfg['repeats']} interleaved repeats after a warm-up; ")
+        + 
         "ms per step, median; in parentheses the ratio to the pure-framework step "
         "(median of per-repeat ratios, min-max)."
         + (" **--quick run: figures are not meaningful.**" if cfg["quick"] else ""),
@@ -416,6 +477,8 @@ def to_markdown(report):
     problems = [f"- {e.get('backend')} {e.get('loss', '')} batch {e.get('batch_size', '')}: "
                 f"`{e['error']}`" for e in report["errors"]]
     problems += [f"- {s}: skipped (time limit)" for s in report["skipped"]]
+    problems += [f"- {r['backend']} {r['loss']} batch {r['batch_size']}, column {name}: `{err}`"
+                 for r in report["results"] for name, err in r.get("failed_columns", {}).items()]
     if problems:
         lines += ["", "Not measured:", ""] + problems
     return "\n".join(lines).rstrip() + "\n"
@@ -446,7 +509,8 @@ def main(argv=None):
                    "steps": args.steps, "repeats": args.repeats,
                    "base_filters": args.base_filters, "critic_steps": args.critic_steps,
                    "threads": args.threads, "columns": args.columns.split(","),
-                   "time_limit_s": args.time_limit},
+                   "time_limit_s": args.time_limit, "backend_timeout_s": args.backend_timeout,
+                   "warmup_limit_s": args.warmup_limit},
         "results": [r for o in outputs for r in o["results"]],
         "errors": [e for o in outputs for e in o["errors"]],
         "skipped": [s for o in outputs for s in o.get("skipped", [])],
