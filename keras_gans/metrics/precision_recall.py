@@ -124,10 +124,11 @@ def precision_recall(real_features, fake_features, k=3, block_size=DEFAULT_BLOCK
     that makes unrealistic samples loses precision.
 
     The paper uses k=3 and equally many real and fake samples (50,000 in
-    VGG-16 features); the scores depend on k, the sample counts and the
-    feature network, so compare only like with like. See
-    `keras_gans.evaluation.evaluate_generator` with `PrecisionRecall()` for
-    images.
+    VGG-16 features). The scores depend on k, the feature network and the
+    sample counts (the larger set has smaller balls), so pass sets of equal
+    size and compare only like with like. For images, use
+    `keras_gans.evaluation.evaluate_generator` with
+    `keras_gans.metrics.PrecisionRecall()`, which equalises the counts.
 
     Args:
         real_features: array `(N_real, D)` of real samples' features.

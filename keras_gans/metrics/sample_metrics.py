@@ -162,11 +162,20 @@ class PrecisionRecall(SampleMetric):
     reals inside some fake ball; a point's ball reaches its k-th nearest
     other point of its own set (see
     `keras_gans.metrics.precision_recall`). Low recall at high precision is
-    mode collapse. The real radii are cached with the real features.
-    Returns `{"precision": float, "recall": float}`.
+    mode collapse. Returns `{"precision": float, "recall": float}`.
+
+    The scores depend on the sample counts: the balls of the larger set are
+    smaller (measured on the digits preset against its 297 test images:
+    recall 0.74 with 297 samples, 0.50 with 1,000, 0.16 with 10,000). So,
+    as in the paper, both sets are cut to the same size: the first
+    `num_samples` rows of each (default: the size of the smaller set). The
+    size used is recorded as `precision_recall_samples`, next to
+    `precision_recall_k`. The real radii are cached with the real features.
 
     Args:
         k: int >= 1. Neighbourhood size. Defaults to 3 (the paper's).
+        num_samples: int >= k + 1 or None. Rows used from each set; None
+            means the smaller set's size. Defaults to None.
         block_size: int. Rows per block of distances. Defaults to 1024.
 
     Example:
@@ -179,26 +188,39 @@ class PrecisionRecall(SampleMetric):
 
     name = "precision_recall"
 
-    def __init__(self, k=3, block_size=1024):
+    def __init__(self, k=3, num_samples=None, block_size=1024):
         self.k = _positive_int("k", k, 1)
+        self.num_samples = None if num_samples is None else _positive_int("num_samples", num_samples, self.k + 1)
         self.block_size = _check_block_size(block_size)
+
+    def _num_rows(self, num_fake, num_real):
+        smaller = min(num_fake, num_real)
+        if self.num_samples is not None and self.num_samples > smaller:
+            raise ValueError(
+                f"PrecisionRecall(num_samples={self.num_samples}) needs at least that many "
+                f"generated and real samples; received {num_fake} generated and {num_real} "
+                "real. Pass a smaller `num_samples` (or None to use the smaller set's size)."
+            )
+        return smaller if self.num_samples is None else self.num_samples
 
     def score(self, fake_features, reference, seed=0):
         real = np.asarray(reference["features"], dtype="float64")
         fake = np.asarray(fake_features, dtype="float64")
-        k = _check_k(self.k, min(real.shape[0], fake.shape[0]))
-        # The real radii depend only on the real features and k: keep them
-        # with the cached real features (in memory) for the next evaluation.
+        n = self._num_rows(fake.shape[0], real.shape[0])
+        k = _check_k(self.k, n)
+        real, fake = real[:n], fake[:n]
+        # The real radii depend only on the real rows and k: keep them with
+        # the cached real features (in memory) for the next evaluation.
         radii = reference.setdefault("knn_squared_radii", {})
-        if k not in radii:
-            radii[k] = _knn_squared_radii(real, k, self.block_size)
-        return _precision_recall(real, fake, k, self.block_size, radii[k])
+        if (k, n) not in radii:
+            radii[(k, n)] = _knn_squared_radii(real, k, self.block_size)
+        return _precision_recall(real, fake, k, self.block_size, radii[(k, n)])
 
     def settings(self, num_fake, num_real):
-        return {"precision_recall_k": self.k}
+        return {"precision_recall_k": self.k, "precision_recall_samples": self._num_rows(num_fake, num_real)}
 
     def get_config(self):
-        return {"k": self.k, "block_size": self.block_size}
+        return {"k": self.k, "num_samples": self.num_samples, "block_size": self.block_size}
 
 
 def default_metrics(kid_subsets=100, kid_subset_size=1000):
