@@ -645,9 +645,24 @@ def run_sample(args):
     return 0
 
 
+# Neighbourhood size of the precision/recall that `evaluate` reports (the paper's k).
+EVALUATE_PRECISION_RECALL_K = 3
+
+
+def _evaluation_metrics():
+    """The metrics `keras-gans evaluate` reports: FID, KID, precision and recall."""
+    from keras_gans.metrics import FID, KID, PrecisionRecall
+
+    return [FID(), KID(), PrecisionRecall(k=EVALUATE_PRECISION_RECALL_K)]
+
+
 def run_evaluate(args):
-    if args.num_samples < 2:
-        raise UsageError(f"--num-samples must be >= 2; received {args.num_samples}.")
+    minimum = EVALUATE_PRECISION_RECALL_K + 1
+    if args.num_samples < minimum:
+        raise UsageError(
+            f"--num-samples must be >= {minimum} (precision/recall looks at each sample's "
+            f"{EVALUATE_PRECISION_RECALL_K} nearest neighbours); received {args.num_samples}."
+        )
     if args.model and not args.dataset:
         raise UsageError("--dataset is required with --model (e.g. --dataset mnist): it names the real images to compare with.")
     try:
@@ -663,12 +678,15 @@ def run_evaluate(args):
             labels = parse_labels(None, n, num_classes)
         return sampler.generate(n, seed=seed, labels=labels)
 
-    kwargs = {"num_samples": num_samples, "seed": getattr(args, "seed", 0)}
+    kwargs = {"num_samples": num_samples, "seed": getattr(args, "seed", 0), "metrics": _evaluation_metrics()}
     # A preset knows its dataset; a bare model file needs --dataset.
     dataset = args.dataset or (getattr(sampler, "metadata", None) or {}).get("dataset")
     if dataset:
         kwargs["dataset"] = dataset
-    result = evaluate_generator(generate_fn, **kwargs)
+    try:
+        result = evaluate_generator(generate_fn, **kwargs)
+    except ValueError as error:  # wrong dataset for this model, unknown dataset, ...
+        raise UsageError(str(error)) from error
     items = result.items() if hasattr(result, "items") else vars(result).items()
     for key, value in items:
         print(f"{key}: {value}")

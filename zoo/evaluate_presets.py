@@ -2,9 +2,9 @@
 
 For each `zoo/<preset>/` with a trained `generator.keras`, it measures with
 `keras_gans.evaluation` (the protocol is written next to every figure):
-- FID and KID of 10,000 samples (seed 0; conditional presets cycle the labels
-  0..9) against the real test images (10,000; the digits have 297), in the features of the
-  dataset's zoo classifier;
+- FID, KID and improved precision/recall (k=3) of 10,000 samples (seed 0;
+  conditional presets cycle the labels 0..9) against the real test images
+  (10,000; the digits have 297), in the features of the dataset's zoo classifier;
 - the real-data floor: the same figures between 10,000 real train and the
   10,000 test images;
 - for conditional presets, how often the dataset's classifier recognises
@@ -30,9 +30,18 @@ sys.path.insert(0, str(ZOO.parent))
 
 import keras_gans  # noqa: E402
 from keras_gans import evaluation, recipes  # noqa: E402
-from keras_gans.metrics import load_feature_classifier  # noqa: E402
+from keras_gans.metrics import FID, KID, PrecisionRecall, load_feature_classifier  # noqa: E402
 
 NUM_SAMPLES = 10000
+PRECISION_RECALL_K = 3
+
+
+def card_metrics():
+    """The metrics measured for every card (evaluation.json written before
+    precision/recall existed simply lacks those keys)."""
+    return [FID(), KID(), PrecisionRecall(k=PRECISION_RECALL_K)]
+
+
 # Card wording per GAN class (the recipe's `gan.class`); other classes get their name.
 LOSS_NAMES = {
     "MinimaxGAN": "minimax (saturating): `keras_gans.MinimaxGAN`",
@@ -63,9 +72,11 @@ def evaluate_preset(name):
         return generator.generate(n, seed=seed, labels=labels)
 
     start = time.perf_counter()
-    scores = evaluation.evaluate_generator(generate_fn, dataset=dataset, num_samples=NUM_SAMPLES)
+    scores = evaluation.evaluate_generator(
+        generate_fn, dataset=dataset, num_samples=NUM_SAMPLES, metrics=card_metrics()
+    )
     seconds = time.perf_counter() - start
-    floor = evaluation.real_data_floor(dataset)
+    floor = evaluation.real_data_floor(dataset, metrics=card_metrics())
     result = {
         "preset": name,
         "date": datetime.date.today().isoformat(),
@@ -74,8 +85,11 @@ def evaluate_preset(name):
         "fid": scores["fid"],
         "kid_mean": scores["kid_mean"],
         "kid_std": scores["kid_std"],
+        "precision": scores["precision"],
+        "recall": scores["recall"],
         "protocol": scores["protocol"],
         "floor": {"fid": floor["fid"], "kid_mean": floor["kid_mean"], "kid_std": floor["kid_std"],
+                  "precision": floor["precision"], "recall": floor["recall"],
                   "protocol": floor["protocol"]},
         "evaluation_seconds": round(seconds, 1),
     }
@@ -132,6 +146,12 @@ def model_card(name, recipe, training, result):
         f"| KID | **{fmt(result['kid_mean'], 3)} ± {fmt(result['kid_std'], 3)}** | "
         f"{fmt(result['floor']['kid_mean'], 3)} ± {fmt(result['floor']['kid_std'], 3)} |",
     ]
+    if "precision" in result:
+        k = protocol.get("precision_recall_k")
+        lines.append(
+            f"| precision / recall (k={k}) | **{fmt(result['precision'])} / {fmt(result['recall'])}** | "
+            f"{fmt(result['floor']['precision'])} / {fmt(result['floor']['recall'])} |"
+        )
     if conditional:
         lines.append(
             f"| classifier recognises the requested class | **{100 * result['conditional_accuracy']:.1f}%** | "
@@ -144,7 +164,15 @@ def model_card(name, recipe, training, result):
         + f") against the first {protocol['num_real']:,} {protocol['real_split']} images of {dataset}, in the "
         f"penultimate-layer features of the zoo classifier `{protocol['feature_extractor']}` "
         f"(see `zoo/{protocol['feature_extractor']}/README.md`); KID: {protocol.get('kid_subsets')} subsets "
-        f"of {protocol.get('kid_subset_size')}. The floor compares the first {result['floor']['protocol']['num_real']:,} "
+        f"of {protocol.get('kid_subset_size')}"
+        + (
+            f"; precision/recall: Kynkäänniemi et al. (2019), k={protocol.get('precision_recall_k')} "
+            f"nearest neighbours among the first {protocol.get('precision_recall_samples', 0):,} images of "
+            "each set (low recall at high precision means dropped modes)"
+            if "precision" in result
+            else ""
+        )
+        + f". The floor compares the first {result['floor']['protocol']['num_real']:,} "
         "real train images with the same test images: no generator should be expected to go below it. "
         f"Measured on {result['date']}, {result['backend']} backend, {result['machine']}.",
         "",
@@ -231,7 +259,7 @@ def evaluate_and_write(name, measure=True):
         (folder / "evaluation.json").write_text(json.dumps(result, indent=2) + "\n")
     result = json.loads((folder / "evaluation.json").read_text())
     (folder / "README.md").write_text(card_from_files(name))
-    print(name, json.dumps({k: result[k] for k in ("fid", "kid_mean", "evaluation_seconds")}))
+    print(name, json.dumps({k: result[k] for k in ("fid", "kid_mean", "precision", "recall", "evaluation_seconds") if k in result}))
     return result
 
 
