@@ -43,17 +43,39 @@ def label_embedding(labels, num_classes, size, name):
     return layers.Flatten(name=f"{name}_flatten")(embedded)
 
 
+NORMALIZATIONS = ("batch", "layer", "spectral", None)
+
+
+def check_normalization(kind):
+    if kind not in NORMALIZATIONS:
+        raise ValueError(
+            f"Unknown `normalization`={kind!r}. Expected 'batch', 'layer', 'spectral' "
+            "or None (use 'layer', 'spectral' or None for a WGAN-GP critic)."
+        )
+    return kind
+
+
 def normalization_layer(kind, name):
+    """The normalization layer after a hidden layer ('spectral' and None: none)."""
+    check_normalization(kind)
     if kind == "batch":
         return layers.BatchNormalization(name=name)
     if kind == "layer":
         return layers.LayerNormalization(axis=[1, 2, 3], name=name)
-    if kind is None:
-        return layers.Identity(name=name)
-    raise ValueError(
-        f"Unknown `normalization`={kind!r}. Expected 'batch', 'layer' or None "
-        "(use 'layer' or None for a WGAN-GP critic)."
-    )
+    return layers.Identity(name=name)
+
+
+def weight_layer(layer_class, normalization, name, **kwargs):
+    """`layer_class(name=name, **kwargs)`, spectrally normalized when asked.
+
+    With `normalization="spectral"` the layer (named `<name>_inner`) is
+    wrapped in `keras_gans.architectures.SpectralNormalization` named `name`.
+    """
+    if normalization != "spectral":
+        return layer_class(name=name, **kwargs)
+    from keras_gans.architectures.spectral_normalization import SpectralNormalization
+
+    return SpectralNormalization(layer_class(name=f"{name}_inner", **kwargs), name=name)
 
 
 def generator_inputs(latent_dim, num_classes):
