@@ -135,18 +135,12 @@ def train(preset, epochs=None, max_minutes=None, out_dir=None):
         "final_losses": {k: float(v[-1]) for k, v in history.history.items()},
     }
     (out_dir / "training.json").write_text(json.dumps(training, indent=2) + "\n")
-    preset_info = {
-        "name": preset,
-        "kind": "generator",
-        "description": recipe["description"],
-        "weights": "generator.keras",
-        "latent_dim": recipe["latent_dim"],
-        "num_classes": num_classes,
-        "image_shape": list(images.shape[1:]),
-        "dataset": recipe["dataset"],
-        "loss": recipe["loss"],
-    }
-    (out_dir / "preset.json").write_text(json.dumps(preset_info, indent=2) + "\n")
+    # generator.keras, preset.json (with its sha256) and a first card;
+    # zoo/evaluate_presets.py then measures the preset and rewrites the card.
+    keras_gans.save_preset(
+        gan, out_dir, name=preset, description=recipe["description"],
+        dataset=recipe["dataset"], metadata={"loss": recipe["loss"]}, overwrite=True,
+    )
     print(json.dumps(training))
     return training
 
