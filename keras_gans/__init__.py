@@ -14,7 +14,7 @@ from keras_gans import (
     regularizers,
 )
 from keras_gans.models import GAN, WGANGP, HingeGAN, LeastSquaresGAN, MinimaxGAN, NonSaturatingGAN
-from keras_gans.presets import PretrainedGenerator, from_preset, list_presets
+from keras_gans.presets import PretrainedGenerator, from_preset, list_presets, save_preset
 from keras_gans.sampling import generate_images, sample_latents
 from keras_gans.visualization import image_grid
 

@@ -35,31 +35,24 @@ import numpy as np
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import keras_gans  # noqa: E402
 from keras_gans import recipes  # noqa: E402
 from keras_gans.callbacks import CrashSafeBackup  # noqa: E402
 from keras_gans.visualization import save_image_grid  # noqa: E402
 
 
-def write_preset_files(out_dir, preset, recipe, gan, image_shape):
+def write_preset_files(out_dir, preset, recipe, gan):
     """Writes the preset itself: `generator.keras` and `preset.json`.
 
-    The one place that writes preset files (to be replaced by
-    `keras_gans.save_preset`).
+    The one place that writes preset files: `keras_gans.save_preset` writes
+    `generator.keras` (the EMA generator when the GAN has one), `preset.json`
+    with its sha256, and a first card; zoo/evaluate_presets.py then measures
+    the preset and rewrites the card.
     """
-    generator = getattr(gan, "ema_generator", None) or gan.generator
-    generator.save(out_dir / "generator.keras")
-    preset_info = {
-        "name": preset,
-        "kind": "generator",
-        "description": recipe["description"],
-        "weights": "generator.keras",
-        "latent_dim": gan.latent_dim,
-        "num_classes": gan.num_classes,
-        "image_shape": list(image_shape),
-        "dataset": recipe["data"]["dataset"],
-        "loss": recipe["gan"]["class"],
-    }
-    (out_dir / "preset.json").write_text(json.dumps(preset_info, indent=2) + "\n")
+    keras_gans.save_preset(
+        gan, out_dir, name=preset, description=recipe["description"],
+        dataset=recipe["data"]["dataset"], metadata={"loss": recipe["gan"]["class"]}, overwrite=True,
+    )
 
 
 def train(preset, epochs=None, max_minutes=None, out_dir=None, resume=False):
@@ -76,7 +69,7 @@ def train(preset, epochs=None, max_minutes=None, out_dir=None, resume=False):
     data = recipes.resolve_data(recipe)
     gan = recipes.build_gan(recipe, data)
     history = recipes.fit(gan, recipe, data, backup=backup, verbose=2, history_csv=str(out_dir / "training_log.csv"))
-    write_preset_files(out_dir, preset, recipe, gan, data.image_shape)
+    write_preset_files(out_dir, preset, recipe, gan)
     sample_labels = np.repeat(np.arange(10), 10) if data.num_classes else None
     samples = gan.generate(100, seed=0, labels=sample_labels)
     save_image_grid(samples, out_dir / "samples.png", num_columns=10, scale=2)
