@@ -20,7 +20,7 @@ Backends:
   discriminator's parameters only) and `torch.optim.Adam` over
   `[v.value for v in model.trainable_variables]`, `torch.randn`/`torch.rand`.
 - JAX: `model.stateless_call` inside one `jax.jit` (state donated),
-  `jax.value_and_grad`, optax Adam, `jax.random` draws.
+  `jax.value_and_grad`, Adam written out (optax's update rule), `jax.random` draws.
 
 One difference from keras-gans that does not change the trained weights:
 on TensorFlow and PyTorch the native loops call the models statefully, so
@@ -255,20 +255,41 @@ class TorchNativeTrainer(_NativeTrainer):
         return tuple(float(x) for x in self._last)
 
 
+class _JaxAdam:
+    """Adam on a pytree (optax.adam's update rule, written out: no optax needed)."""
+
+    def __init__(self, jax, jnp, learning_rate, beta_1, beta_2):
+        self.jax, self.jnp = jax, jnp
+        self.lr, self.b1, self.b2 = learning_rate, beta_1, beta_2
+
+    def init(self, params):
+        tree_map = self.jax.tree_util.tree_map
+        return (tree_map(self.jnp.zeros_like, params), tree_map(self.jnp.zeros_like, params),
+                self.jnp.zeros((), "int32"))
+
+    def update(self, params, grads, state):
+        jnp, tree_map = self.jnp, self.jax.tree_util.tree_map
+        m, v, t = state
+        b1, b2 = self.b1, self.b2
+        t = t + 1
+        m = tree_map(lambda m, g: b1 * m + (1 - b1) * g, m, grads)
+        v = tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, v, grads)
+        c1 = 1 - b1 ** t.astype("float32")
+        c2 = 1 - b2 ** t.astype("float32")
+        params = tree_map(
+            lambda p, m, v: p - self.lr * (m / c1) / (jnp.sqrt(v / c2) + ADAM_EPSILON),
+            params, m, v)
+        return params, (m, v, t)
+
+
 class JaxNativeTrainer(_NativeTrainer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         import jax
         import jax.numpy as jnp
-        import optax
 
         self.jax, self.jnp = jax, jnp
-        settings = ADAM_SETTINGS[self.loss]
-        self.optimizer = optax.adam(
-            settings["learning_rate"], b1=settings["beta_1"], b2=settings["beta_2"],
-            eps=ADAM_EPSILON,
-        )
-        self.optax = optax
+        self.optimizer = _JaxAdam(jax, jnp, **ADAM_SETTINGS[self.loss])
         G, D = self.generator, self.discriminator
         g_tv = [v.value for v in G.trainable_variables]
         d_tv = [v.value for v in D.trainable_variables]
@@ -284,7 +305,7 @@ class JaxNativeTrainer(_NativeTrainer):
         self._step = jax.jit(self._train_step, donate_argnums=(0,))
 
     def _train_step(self, state, real):
-        jax, jnp, optax = self.jax, self.jnp, self.optax
+        jax, jnp = self.jax, self.jnp
         G, D = self.generator, self.discriminator
         g_tv, g_ntv, d_tv, d_ntv, g_os, d_os, key = state
         batch_size = real.shape[0]
@@ -315,8 +336,7 @@ class JaxNativeTrainer(_NativeTrainer):
                 return loss, ntv
 
             (d_loss, d_ntv), d_grads = jax.value_and_grad(d_loss_fn, has_aux=True)(d_tv)
-            updates, d_os = self.optimizer.update(d_grads, d_os, d_tv)
-            d_tv = optax.apply_updates(d_tv, updates)
+            d_tv, d_os = self.optimizer.update(d_tv, d_grads, d_os)
 
         key, z_key = jax.random.split(key)
         z = jax.random.normal(z_key, (batch_size, self.latent_dim))
@@ -329,8 +349,7 @@ class JaxNativeTrainer(_NativeTrainer):
             return -jnp.mean(fake_logits), ntv
 
         (g_loss, g_ntv), g_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(g_tv)
-        updates, g_os = self.optimizer.update(g_grads, g_os, g_tv)
-        g_tv = optax.apply_updates(g_tv, updates)
+        g_tv, g_os = self.optimizer.update(g_tv, g_grads, g_os)
         return (g_tv, g_ntv, d_tv, d_ntv, g_os, d_os, key), (d_loss, g_loss)
 
     def step(self, real):

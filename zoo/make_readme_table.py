@@ -12,7 +12,8 @@ import sys
 ZOO = pathlib.Path(__file__).resolve().parent
 README = ZOO.parent / "README.md"
 START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
-LOSSES = {"minimax": "minimax", "nonsaturating": "non-saturating", "wgan_gp": "WGAN-GP"}
+# Table wording per GAN class (the recipe's `gan.class`); other classes show their name.
+LOSSES = {"MinimaxGAN": "minimax", "NonSaturatingGAN": "non-saturating", "WGANGP": "WGAN-GP"}
 
 
 def table():
@@ -34,8 +35,9 @@ def table():
         if with_pr:
             pr = f" {result['precision']:.2f} / {result['recall']:.2f} |" if "precision" in result else " - |"
         rows.append(
-            f"| [`{name}`](zoo/{name}/README.md) | {recipe['dataset']} | {LOSSES[recipe['loss']]}"
-            f"{' (conditional)' if recipe['conditional'] else ''} | {result['fid']:.2f} | "
+            f"| [`{name}`](zoo/{name}/README.md) | {recipe['data']['dataset']} | "
+            f"{LOSSES.get(recipe['gan']['class'], recipe['gan']['class'])}"
+            f"{' (conditional)' if recipe['data']['conditional'] else ''} | {result['fid']:.2f} | "
             f"{result['kid_mean']:.3f} |{pr} {floor['fid']:.2f} / {floor['kid_mean']:.3f} | "
             f"{'%.1f%%' % (100 * accuracy) if accuracy is not None else '-'} | "
             f"<img src=\"zoo/{name}/samples.png\" width=\"120\"> |"

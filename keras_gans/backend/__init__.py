@@ -1,0 +1,72 @@
+"""The only backend-specific code in keras-gans.
+
+One module per Keras backend, `keras_gans/backend/{jax,torch,tensorflow}.py`,
+each a subclass of the small interface in `keras_gans/backend/base.py`
+(`GradientBackend`), as Keras keeps `keras/src/backend/<name>/trainer.py`.
+The module for `keras.backend.backend()` is imported once, here; nothing
+else in the package imports a framework or branches on the backend.
+
+- `keras_gans.backend.gradients`: the gradient, replica and step operations
+  the GAN train step calls.
+- `recommended_compile_settings(gan)`: the `GAN.compile` keyword arguments
+  that make `fit` fastest on this backend and device.
+"""
+
+import importlib
+
+import keras
+
+BACKEND = keras.backend.backend()
+
+_MODULES = {"jax": "JaxBackend", "tensorflow": "TensorFlowBackend", "torch": "TorchBackend"}
+
+if BACKEND not in _MODULES:  # pragma: no cover - numpy/openvino backends cannot train
+    raise ImportError(
+        f"keras-gans trains on the tensorflow, torch and jax backends; "
+        f"KERAS_BACKEND={BACKEND!r} cannot compute gradients."
+    )
+
+_ACTIVE = getattr(importlib.import_module(f"keras_gans.backend.{BACKEND}"), _MODULES[BACKEND])()
+
+
+def active_backend():
+    """The `GradientBackend` of the Keras backend in use (chosen at import)."""
+    return _ACTIVE
+
+
+def recommended_compile_settings(gan):
+    """`GAN.compile` keyword arguments that make `fit` fastest here.
+
+    The settings never change what is trained: with them, `fit` gives the
+    same weights, optimizer states and logs as with the defaults (to float
+    tolerance), and callbacks still see every epoch.
+
+    - JAX and TensorFlow: `steps_per_execution=8`: `fit` dispatches 8 steps
+      at a time and runs its per-batch callbacks and log update once per
+      dispatch (batch-level callbacks are called once per 8 steps, with the
+      index of the last step).
+    - PyTorch on CUDA: `jit_compile=True` (Keras compiles the step with
+      `torch.compile`) when the game has no second-order gradient; WGAN-GP
+      and R1 stay eager (torch cannot compile a double backward). On CPU,
+      the defaults.
+
+    Args:
+        gan: a `keras_gans.GAN` (not yet compiled, or to be recompiled).
+
+    Returns:
+        dict of keyword arguments for `gan.compile(...)`.
+
+    Example:
+
+    ```python
+    gan = keras_gans.NonSaturatingGAN(G, D, latent_dim=64)
+    gan.compile(**keras_gans.backend.recommended_compile_settings(gan))
+    gan.fit(images, epochs=3)
+    ```
+    """
+    return dict(_ACTIVE.recommended_compile_settings(gan))
+
+
+from keras_gans.backend import gradients  # noqa: E402  (needs _ACTIVE)
+
+__all__ = ["BACKEND", "active_backend", "gradients", "recommended_compile_settings"]

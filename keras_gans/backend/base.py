@@ -1,0 +1,157 @@
+"""The interface every keras-gans backend module implements.
+
+`GradientBackend` lists the few operations a GAN train step needs beyond
+`keras.ops`; each `keras_gans/backend/<name>.py` subclasses it once, as
+Keras's own `keras/src/backend/<name>/trainer.py` subclass `Trainer`.
+The defaults here are the single-process, eager behaviour; a backend
+overrides only what differs. This module imports no framework.
+"""
+
+import contextlib
+
+# Steps per `fit` dispatch in the recommended settings of JAX and TensorFlow.
+RECOMMENDED_STEPS_PER_EXECUTION = 8
+
+
+class GradientBackend:
+    """Gradients, replicas and compile settings for one Keras backend."""
+
+    name = None
+
+    # --- Gradients -------------------------------------------------------------
+
+    def value_and_grad(self, loss_fn, values):
+        """Computes `loss_fn(values)` and its gradient w.r.t. `values`.
+
+        Args:
+            loss_fn: callable `values -> (loss, aux)`, `loss` a scalar tensor.
+            values: list of variable values (`[v.value for v in variables]`).
+
+        Returns:
+            `((loss, aux), grads)`; `grads` has one tensor per value (zeros for
+            values that do not affect the loss) and is the mean over replicas.
+
+        Example (inside a custom train step, on any backend):
+
+        ```python
+        variables = model.trainable_variables
+        non_trainable = [v.value for v in model.non_trainable_variables]
+
+        def loss_fn(values):
+            outputs, new_non_trainable = model.stateless_call(values, non_trainable, x, training=True)
+            return ops.mean(ops.square(outputs - y)), new_non_trainable
+
+        (loss, new_non_trainable), grads = value_and_grad(loss_fn, [v.value for v in variables])
+        apply_gradients(optimizer, grads, variables)
+        ```
+        """
+        raise NotImplementedError
+
+    def input_gradient(self, fn, inputs):
+        """Differentiable gradient of `sum(fn(inputs))` w.r.t. `inputs`.
+
+        The result can itself be differentiated w.r.t. the variables `fn` uses,
+        which is what a gradient penalty needs.
+
+        Example:
+
+        ```python
+        grads = input_gradient(critic, interpolated_images)   # same shape as the images
+        ```
+        """
+        raise NotImplementedError
+
+    def no_gradient_recording(self):
+        """Context for forward passes whose gradients are never taken."""
+        return contextlib.nullcontext()
+
+    def apply_gradients(self, optimizer, grads, variables):
+        """`optimizer.apply(grads, variables)` outside gradient recording."""
+        with self.no_gradient_recording():
+            optimizer.apply(grads, variables)
+
+    # --- Replicas and processes ----------------------------------------------------
+
+    def torch_distributed_active(self):
+        """True when torch.distributed is initialised with more than one process."""
+        return False
+
+    def replica_context(self):
+        """Returns `(replica_id, num_replicas)` for the code running now.
+
+        `replica_id` is a Python int or (under `tf.distribute`) a scalar tensor.
+        On JAX, `keras.distribution` shards one global computation, so there is
+        one replica from the step's point of view.
+        """
+        return 0, 1
+
+    def process_context(self):
+        """Returns `(process_index, num_processes)` of this Python process.
+
+        Only torch.distributed runs one training process per device. Under
+        `tf.distribute.MirroredStrategy` and `keras.distribution` one process
+        drives every device and Keras splits each global batch itself, so this
+        is `(0, 1)` there (on multi-host JAX it is `jax.process_index()`/`_count()`).
+        """
+        return 0, 1
+
+    def mean_over_processes(self, values):
+        """Averages a list of scalar tensors over torch.distributed processes.
+
+        Each torch process computes its losses on its own shard; the mean over
+        processes is the loss of the global batch (shards have equal sizes).
+        Elsewhere this is the identity: JAX computes on the global batch, and
+        under tf.distribute Keras's metrics (SUM-aggregated, on-read synced)
+        already average the replicas.
+        """
+        return values
+
+    def broadcast_from_primary(self, variables):
+        """Sets every torch.distributed process's variables to process 0's values.
+
+        Processes that build their models from unseeded initialisers start from
+        different weights; averaged gradients would then keep them apart. A
+        no-op elsewhere (one process holds the variables).
+        """
+
+    # --- The trainer's step API ----------------------------------------------------
+
+    def run_stateful_step(self, model, step_fn, args, training=True):
+        """Runs `step_fn(data)`, written with stateful variables, on any backend.
+
+        On TensorFlow and PyTorch, `train_step(data)` is called with live
+        variables: this just calls `step_fn(data)`. On JAX, `train_step(state,
+        data)` must be pure: one outer `StatelessScope` maps every state
+        variable to its value in `state`, the step's assignments are recorded in
+        that scope, and the new state is read back from it.
+        """
+        (data,) = args
+        return step_fn(data)
+
+    # --- Speed -------------------------------------------------------------------
+
+    def recommended_compile_settings(self, gan):
+        """`GAN.compile` keyword arguments that make `fit` fastest here.
+
+        Every setting returned trains the same weights as the defaults (to
+        float tolerance); see `keras_gans.backend.recommended_compile_settings`.
+        """
+        return {}
+
+
+def uses_second_order_gradients(gan):
+    """True when `gan`'s discriminator loss differentiates through an input
+    gradient (WGAN-GP's penalty, R1): a double backward.
+
+    Read from the GAN's configuration, not by running it: a class that
+    overrides `discriminator_regularization`, or a non-zero
+    `gradient_penalty_weight` / `r1_penalty_weight`, or any `regularizers`.
+    """
+    from keras_gans.models.gan import GAN
+
+    if type(gan).discriminator_regularization is not GAN.discriminator_regularization:
+        return True
+    for attribute in ("gradient_penalty_weight", "r1_penalty_weight"):
+        if getattr(gan, attribute, 0):
+            return True
+    return bool(getattr(gan, "regularizers", None))

@@ -1,0 +1,44 @@
+"""The TensorFlow backend: `tf.GradientTape`, `tf.distribute` replicas.
+
+Fast setting: `steps_per_execution > 1` (the steps run in one `tf.function`
+call, a `tf.while_loop`, with one callback round per execution).
+"""
+
+import keras
+import tensorflow as tf
+
+from keras_gans.backend.base import RECOMMENDED_STEPS_PER_EXECUTION, GradientBackend
+
+
+class TensorFlowBackend(GradientBackend):
+    name = "tensorflow"
+
+    def replica_context(self):
+        context = tf.distribute.get_replica_context()
+        if context is None or context.num_replicas_in_sync == 1:
+            return 0, 1
+        return context.replica_id_in_sync_group, context.num_replicas_in_sync
+
+    def value_and_grad(self, loss_fn, values):
+        with tf.GradientTape() as tape:
+            for value in values:
+                tape.watch(value)
+            loss, aux = loss_fn(values)
+            # Keras's TF optimizer all-reduces gradients by SUM across
+            # replicas; scaling here turns that sum into a mean.
+            _, num_replicas = self.replica_context()
+            scaled_loss = loss / num_replicas if num_replicas > 1 else loss
+        grads = tape.gradient(
+            scaled_loss, values, unconnected_gradients=tf.UnconnectedGradients.ZERO
+        )
+        return (loss, aux), grads
+
+    def input_gradient(self, fn, inputs):
+        inputs = keras.ops.convert_to_tensor(inputs)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            outputs = fn(inputs)
+        return tape.gradient(outputs, inputs)
+
+    def recommended_compile_settings(self, gan):
+        return {"steps_per_execution": RECOMMENDED_STEPS_PER_EXECUTION}
