@@ -64,15 +64,15 @@ def test_single_process_defaults():
 
 def test_value_and_grad_closed_form():
     # loss = sum(w * x)^2 / 2 over w: grad = (w . x) x; an unused value gets zeros.
-    w = ops.convert_to_tensor(np.array([1.0, 2.0], "float32"))
-    unused = ops.convert_to_tensor(np.array([3.0], "float32"))
+    w = keras.Variable(np.array([1.0, 2.0], "float32"))
+    unused = keras.Variable(np.array([3.0], "float32"))
     x = ops.convert_to_tensor(np.array([0.5, -1.0], "float32"))
 
     def loss_fn(values):
         dot = ops.sum(values[0] * x)
         return 0.5 * dot * dot, dot
 
-    (loss, aux), grads = gradients.value_and_grad(loss_fn, [w, unused])
+    (loss, aux), grads = gradients.value_and_grad(loss_fn, [w.value, unused.value])
     assert np.isclose(float(loss), 0.5 * 1.5 ** 2)
     assert np.isclose(float(aux), -1.5)
     np.testing.assert_allclose(ops.convert_to_numpy(grads[0]), [-0.75, 1.5], rtol=1e-6)
@@ -82,13 +82,13 @@ def test_value_and_grad_closed_form():
 def test_input_gradient_is_differentiable_in_the_weights():
     # f(x) = w * x^2 summed: d f / dx = 2 w x; d/dw of sum(2 w x) = 2 sum(x).
     x = ops.convert_to_tensor(np.array([1.0, 3.0], "float32"))
-    w = ops.convert_to_tensor(np.array(0.5, "float32"))
+    w = keras.Variable(np.array(0.5, "float32"))
 
     def loss_fn(values):
         g = gradients.input_gradient(lambda inputs: values[0] * inputs * inputs, x)
         return ops.sum(g), g
 
-    (loss, g), (dw,) = gradients.value_and_grad(loss_fn, [w])
+    (loss, g), (dw,) = gradients.value_and_grad(loss_fn, [w.value])
     np.testing.assert_allclose(ops.convert_to_numpy(g), [1.0, 3.0], rtol=1e-6)
     assert np.isclose(float(loss), 4.0)
     assert np.isclose(float(dw), 8.0)
