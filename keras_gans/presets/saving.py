@@ -53,8 +53,11 @@ def write_preset_config(directory, config):
 
 
 def _loss_name(gan):
-    """"nonsaturating" for NonSaturatingGAN, "wgan_gp" for WGANGP, ..."""
+    """The CLI's name of the game: "nonsaturating" for NonSaturatingGAN, "wgan_gp" for WGANGP, ..."""
     name = type(gan).__name__
+    game = getattr(gan, "game", None)
+    if name == "GAN" and getattr(game, "name", None):
+        return game.name  # the base class playing a game object
     name = name[: -len("GAN")] if name.endswith("GAN") and name != "GAN" else name
     known = {"NonSaturating": "nonsaturating", "Minimax": "minimax", "WGANGP": "wgan_gp", "W": "wgan_gp"}
     if name in known:

@@ -49,6 +49,19 @@ def test_gan_round_trip_gives_the_same_images(tmp_path):
     assert build_registry(tmp_path)["my_gan"]["sha256"] == config["sha256"]
 
 
+@pytest.mark.parametrize("class_name, loss", [
+    ("MinimaxGAN", "minimax"), ("NonSaturatingGAN", "nonsaturating"), ("WGANGP", "wgan_gp"),
+    ("HingeGAN", "hinge"), ("LeastSquaresGAN", "least_squares"),
+])
+def test_loss_names_match_the_command_line(tmp_path, class_name, loss):
+    if not hasattr(keras_gans, class_name):
+        pytest.skip(f"keras_gans.{class_name} comes with the toolkit (issue 10)")
+    generator = build_generator()
+    discriminator = keras_gans.architectures.mlp_discriminator(IMAGE_SHAPE, seed=1)
+    gan = getattr(keras_gans, class_name)(generator, discriminator, latent_dim=LATENT_DIM)
+    assert save_preset(gan, tmp_path / "p")["loss"] == loss
+
+
 def test_saves_the_ema_generator_when_the_gan_has_one(tmp_path):
     if "ema_decay" not in inspect.signature(keras_gans.NonSaturatingGAN).parameters:
         pytest.skip("needs the toolkit's ema_decay (issue 10)")
