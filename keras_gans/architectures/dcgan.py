@@ -54,7 +54,7 @@ def dcgan_generator(
     image_shape = check_image_shape(image_shape, supported=_BASE_SIZE)
     base, num_upsamplings = _BASE_SIZE[image_shape[:2]]
     init = InitializerFactory(seed)
-    inputs, x = generator_inputs(latent_dim, num_classes)
+    inputs, x = generator_inputs(latent_dim, num_classes, init)
     filters = base_filters * 2 ** (num_upsamplings - 1)
     x = layers.Dense(base * base * filters, use_bias=False, kernel_initializer=init(), name="project")(x)
     x = layers.BatchNormalization(name="project_bn")(x)
@@ -129,7 +129,7 @@ def dcgan_discriminator(
         height, width = image_shape[:2]
         label_map = weight_layer(
             layers.Dense, normalization, "label_map", units=height * width, kernel_initializer=init()
-        )(label_embedding(labels, num_classes, 50, "label"))
+        )(label_embedding(labels, num_classes, 50, "label", init.embedding()))
         label_map = layers.Reshape((height, width, 1), name="label_channel")(label_map)
         x = layers.Concatenate(name="image_and_label")([x, label_map])
     filters = base_filters
