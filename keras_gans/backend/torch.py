@@ -12,7 +12,7 @@ import keras
 import torch
 import torch.distributed as torch_dist
 
-from keras_gans.backend.base import GradientBackend, uses_second_order_gradients
+from keras_gans.backend.base import GradientBackend
 
 
 class TorchBackend(GradientBackend):
@@ -81,6 +81,8 @@ class TorchBackend(GradientBackend):
         return torch.no_grad()
 
     def recommended_compile_settings(self, gan):
-        if torch.cuda.is_available() and not uses_second_order_gradients(gan):
-            return {"jit_compile": True}
+        # jit_compile=True trains on CPU, but on the H200 (2026-11-30) it
+        # failed inside the toolkit's train_step ("RuntimeError when making
+        # fake tensor call"), and WGAN-GP/R1 need a double backward that
+        # torch.compile cannot do: the defaults are the safe setting.
         return {}
