@@ -51,7 +51,7 @@ def write_preset_files(out_dir, preset, recipe, gan):
     """
     keras_gans.save_preset(
         gan, out_dir, name=preset, description=recipe["description"],
-        dataset=recipe["data"]["dataset"], metadata={"loss": recipe["gan"]["class"]}, overwrite=True,
+        dataset=recipe["data"]["dataset"], overwrite=True,
     )
 
 
