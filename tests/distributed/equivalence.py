@@ -43,7 +43,7 @@ def _parse_args(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=sorted(BACKEND_ENGINES), required=True)
     parser.add_argument("--engines", nargs="+", help="default: all of the backend's")
-    parser.add_argument("--losses", nargs="+", choices=["ns", "wgan_gp"], default=["ns", "wgan_gp"])
+    parser.add_argument("--losses", nargs="+", choices=["ns", "ns_toolkit", "wgan_gp"], default=["ns", "ns_toolkit", "wgan_gp"])
     parser.add_argument("--steps", type=int, default=3, help="steps per epoch")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--global-batch", type=int, default=32)
@@ -88,6 +88,13 @@ def build_gan(loss, learning_rate, seed_offset=0):
     seed = 7 + seed_offset
     if loss == "ns":
         gan = keras_gans.NonSaturatingGAN(generator, discriminator, LATENT_DIM, seed=seed)
+    elif loss == "ns_toolkit":
+        # DiffAugment's random values are drawn for the global batch and
+        # sliced per replica: the weights must still match one device.
+        gan = keras_gans.NonSaturatingGAN(
+            generator, discriminator, LATENT_DIM, seed=seed, r1_penalty_weight=1.0, ema_decay=0.9,
+            augmentation=keras_gans.augment.DiffAugment("color,translation,cutout"),
+        )
     else:
         gan = keras_gans.WGANGP(
             generator, discriminator, LATENT_DIM, critic_steps=2, seed=seed

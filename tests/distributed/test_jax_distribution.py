@@ -15,7 +15,7 @@ def report():
     return run_equivalence("jax")
 
 
-@pytest.mark.parametrize("loss, discriminator_steps", [("ns", 1), ("wgan_gp", 2)])
+@pytest.mark.parametrize("loss, discriminator_steps", [("ns", 1), ("ns_toolkit", 1), ("wgan_gp", 2)])
 def test_data_parallel_equals_one_device(report, loss, discriminator_steps):
     comparison = report[loss]["jax-data"]
     # Every variable lives on both devices (replicated); Keras shards the batch.
@@ -23,7 +23,7 @@ def test_data_parallel_equals_one_device(report, loss, discriminator_steps):
     check_equivalence(comparison, report["config"], discriminator_steps)
 
 
-@pytest.mark.parametrize("loss, discriminator_steps", [("ns", 1), ("wgan_gp", 2)])
+@pytest.mark.parametrize("loss, discriminator_steps", [("ns", 1), ("ns_toolkit", 1), ("wgan_gp", 2)])
 def test_model_parallel_equals_one_device(report, loss, discriminator_steps):
     comparison = report[loss]["jax-model"]
     sharded = comparison["distributed"]["sharded_variables"]

@@ -15,6 +15,6 @@ def report():
     return run_equivalence("tensorflow")
 
 
-@pytest.mark.parametrize("loss, discriminator_steps", [("ns", 1), ("wgan_gp", 2)])
+@pytest.mark.parametrize("loss, discriminator_steps", [("ns", 1), ("ns_toolkit", 1), ("wgan_gp", 2)])
 def test_mirrored_strategy_equals_one_device(report, loss, discriminator_steps):
     check_equivalence(report[loss]["tf-mirrored"], report["config"], discriminator_steps)

@@ -17,7 +17,7 @@ def report():
     return run_equivalence("torch")
 
 
-@pytest.mark.parametrize("loss, discriminator_steps", [("ns", 1), ("wgan_gp", 2)])
+@pytest.mark.parametrize("loss, discriminator_steps", [("ns", 1), ("ns_toolkit", 1), ("wgan_gp", 2)])
 def test_two_processes_equal_one_process(report, loss, discriminator_steps):
     comparison = report[loss]["torch"]
     config = report["config"]
@@ -25,7 +25,7 @@ def test_two_processes_equal_one_process(report, loss, discriminator_steps):
     check_equivalence(comparison, config, discriminator_steps)
 
 
-@pytest.mark.parametrize("loss", ["ns", "wgan_gp"])
+@pytest.mark.parametrize("loss", ["ns", "ns_toolkit", "wgan_gp"])
 def test_processes_hold_identical_weights_after_every_step(report, loss):
     config = report["config"]
     spreads = report[loss]["torch"]["distributed"]["rank_weight_spread"]
@@ -33,7 +33,7 @@ def test_processes_hold_identical_weights_after_every_step(report, loss):
     assert max(spreads) == 0.0, spreads
 
 
-@pytest.mark.parametrize("loss", ["ns", "wgan_gp"])
+@pytest.mark.parametrize("loss", ["ns", "ns_toolkit", "wgan_gp"])
 def test_broadcast_weights_gives_every_rank_rank0_state(report, loss):
     # Ranks built from different seeds; after broadcast_weights they agree
     # (and the run then equals one process built from rank 0's seeds).
