@@ -11,11 +11,13 @@ MODULES = [
     "keras_gans.architectures.dcgan",
     "keras_gans.architectures.mlp",
     "keras_gans.data.datasets",
+    "keras_gans.data.seeded_batches",
     "keras_gans.data.transforms",
     "keras_gans.losses.functional",
     "keras_gans.losses.gradient_penalty",
     "keras_gans.metrics.frechet_distance",
     "keras_gans.metrics.kernel_inception_distance",
+    "keras_gans.recipes",
     "keras_gans.sampling",
     "keras_gans.visualization",
 ]

@@ -120,7 +120,7 @@ def test_the_wgan_gp_preset_recipe_builds_what_its_card_says():
     assert gan.get_config()["critic_steps"] == 5 and gan.get_config()["gradient_penalty_weight"] == 10.0
     assert "LayerNormalization" in {type(l).__name__ for l in gan.discriminator.layers}
     g_opt = gan.generator_optimizer
-    assert type(g_opt) is keras.optimizers.Adam and g_opt.beta_1 == 0.0 and g_opt.beta_2 == 0.9
+    assert isinstance(g_opt, keras.optimizers.Adam) and g_opt.beta_1 == 0.0 and g_opt.beta_2 == 0.9
     assert float(keras.ops.convert_to_numpy(g_opt.learning_rate)) == pytest.approx(1e-4)
 
 
@@ -136,8 +136,8 @@ def test_build_uses_the_seed_the_data_and_the_toolkit_options():
     assert gan.ema_generator is not None and gan.augmentation.policy == "translation"
     for a, b in zip(gan.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)  # builders seeded from the recipe's seed
-    assert type(gan.generator_optimizer) is keras.optimizers.SGD
-    assert type(gan.discriminator_optimizer) is keras.optimizers.Adam
+    assert isinstance(gan.generator_optimizer, keras.optimizers.SGD)
+    assert isinstance(gan.discriminator_optimizer, keras.optimizers.Adam)
 
 
 def test_fit_trains_the_budget_and_the_time_limit_stops_it(tmp_path):
