@@ -72,8 +72,10 @@ run_backend() {  # backend, extra args...
     --out-dir "$OUT/$backend" 2>&1 | tee -a "$OUT/log.txt" | grep -v "^|" || true
   log "$backend: done"
 }
-run_backend jax "${JAX_ARGS[@]}"
-run_backend torch "${TORCH_ARGS[@]}"
+# BACKENDS="torch" re-runs one backend alone.
+for b in ${BACKENDS:-jax torch}; do
+  if [ "$b" = jax ]; then run_backend jax "${JAX_ARGS[@]}"; else run_backend torch "${TORCH_ARGS[@]}"; fi
+done
 
 # One JSON and one table for both backends.
 timeout 60 $PY - "$OUT" <<'PYEOF' 2>&1 | tee -a "$OUT/log.txt"

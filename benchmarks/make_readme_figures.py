@@ -115,7 +115,7 @@ def main(argv=None):
     plot_curves(losses, os.path.join(args.out_dir, "digits_losses.png"))
     with open(os.path.join(args.run, "run.json")) as f:
         run = json.load(f)
-    keep = ("settings", "architecture", "backend", "versions", "wall_time_s", "final", "generator_steps", "command")
+    keep = ("recipe", "backend", "versions", "machine", "wall_time_s", "final", "generator_steps", "command")
     with open(os.path.join(args.out_dir, "digits_figures.json"), "w") as f:
         json.dump({k: run.get(k) for k in keep}, f, indent=2)
     print(f"Wrote digits_samples.png, digits_losses.png and digits_figures.json to {args.out_dir}")

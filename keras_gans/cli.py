@@ -16,25 +16,43 @@ and exit with status 2 (no traceback). With the environment variable
 import argparse
 import importlib.util
 import json
+import math
 import os
 import platform
 import sys
-import time
 
 BACKENDS = {
     "tensorflow": ("tensorflow", "tensorflow"),
     "torch": ("torch", "torch"),
     "jax": ("jax", "jax"),
 }
-MODELS = {"minimax": "MinimaxGAN", "nonsaturating": "NonSaturatingGAN", "wgan_gp": "WGANGP"}
+# --model value -> GAN class name (the recipe's `gan.class`).
+MODELS = {
+    "minimax": "MinimaxGAN", "nonsaturating": "NonSaturatingGAN", "wgan_gp": "WGANGP",
+    "hinge": "HingeGAN", "least_squares": "LeastSquaresGAN",
+}
+# Stability-toolkit flag -> GAN constructor argument (the recipe's `gan.config` key).
+TOOLKIT_FLAGS = {
+    "ema": ("--ema", "ema_decay"), "label_smoothing": ("--label-smoothing", "label_smoothing"),
+    "r1": ("--r1", "r1_penalty_weight"), "diffaugment": ("--diffaugment", "augmentation"),
+}
 BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist")
 # Files and folders a finished or interrupted `train` leaves in --out.
-RUN_FILES = ("run.json", "model.keras", "generator.keras", "samples.png", "history.csv", "samples", "backup", "logs")
-DEFAULT_FOLDER_IMAGE_SIZE = 32
-# Default epochs per built-in dataset (measured: recognisable samples).
-DEFAULT_EPOCHS = {"digits": 40, "mnist": 5, "fashion_mnist": 5}
+RUN_FILES = (
+    "run.json", "model.keras", "generator.keras", "samples.png", "history.csv", "samples", "backup", "logs",
+    "run.json.partial", "partial_model.keras", "partial_generator.keras", "history.csv.partial",
+)
 TINY_ENV = "KERAS_GANS_TINY"
 TINY_BATCHES = 2
+# Flags that define the model or the data: they make a recipe, so they cannot
+# be combined with --recipe or --resume (which have one already).
+RECIPE_FLAGS = {
+    "model": "--model", "conditional": "--conditional", "dataset": "--dataset", "latent_dim": "--latent-dim",
+    "learning_rate": "--learning-rate", "image_size": "--image-size", "channels": "--channels",
+    **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()},
+}
+# Flags that change how long a run trains; --resume accepts only these.
+RESUME_FLAGS = {"epochs": "--epochs", "max_minutes": "--max-minutes"}
 
 
 class UsageError(Exception):
@@ -55,22 +73,31 @@ def _add_source_arguments(parser):
 
 
 def _train_parser(subparsers):
-    parser = subparsers.add_parser("train", help="train a GAN with model.fit", description="Train a GAN.")
-    parser.add_argument("--model", choices=sorted(MODELS), default="nonsaturating")
-    parser.add_argument("--conditional", action="store_true", help="condition on class labels")
-    parser.add_argument(
-        "--dataset", default="digits",
-        help="digits, mnist, fashion_mnist, folder:PATH (images; sub-folders = classes) or npz:PATH (arrays x, y)",
+    parser = subparsers.add_parser(
+        "train", help="train a GAN with model.fit", description="Train a GAN from flags or from a recipe."
     )
-    parser.add_argument("--epochs", type=int, default=None, help="default: 40 for digits, 5 for mnist/fashion_mnist, 20 otherwise")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--recipe", default=None, help="a recipe JSON file (e.g. zoo/<preset>/recipe.json); "
+                        "then only --epochs, --batch-size, --seed and --max-minutes may be given")
+    parser.add_argument("--model", choices=sorted(MODELS), default=None, help="the game (default: nonsaturating)")
+    parser.add_argument("--conditional", action="store_true", default=None, help="condition on class labels")
+    parser.add_argument(
+        "--dataset", default=None,
+        help="digits (default), mnist, fashion_mnist, folder:PATH (images; sub-folders = classes) or npz:PATH (arrays x, y)",
+    )
+    parser.add_argument("--epochs", type=int, default=None, help="default: the recipe's (digits 40, mnist/fashion_mnist 5, else 20)")
+    parser.add_argument("--batch-size", type=int, default=None, help="default: the recipe's")
+    parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch in which this much time has passed")
     parser.add_argument("--learning-rate", type=float, default=None, help="Adam rate for both players (default: 1e-3 for the 8x8 MLP, the GAN class's default otherwise)")
+    parser.add_argument("--ema", type=float, default=None, metavar="DECAY", help="keep an EMA copy of the generator (e.g. 0.999); samples and generator.keras use it")
+    parser.add_argument("--label-smoothing", type=float, default=None, metavar="S", help="one-sided: real target 1 - S (minimax, nonsaturating, least_squares)")
+    parser.add_argument("--r1", type=float, default=None, metavar="GAMMA", help="R1 penalty weight on real images (e.g. 10)")
+    parser.add_argument("--diffaugment", default=None, metavar="POLICY", help="DiffAugment policy for every image D sees, e.g. color,translation,cutout")
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=None, help="seeds the weights, the latents and the data order (default 0)")
     parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (8x8 MLP) or 64 (DCGAN)")
-    parser.add_argument("--image-size", type=int, default=None, help=f"folder:/npz: datasets are resized to this square size (folder default {DEFAULT_FOLDER_IMAGE_SIZE})")
+    parser.add_argument("--image-size", type=int, default=None, help=f"folder:/npz: datasets are resized to this square size (folder default 32)")
     parser.add_argument("--channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grayscale, 3 RGB (default: RGB if any image has colour)")
-    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out (after a kill too: it ends as an uninterrupted run would)")
     parser.add_argument("--overwrite", action="store_true", help="replace the run already in --out")
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress output")
     return parser
@@ -199,66 +226,149 @@ def prepare_output(out, resume, overwrite):
     _check_writable(out)
 
 
-# --- Data -------------------------------------------------------------------------
+# --- train: the recipe ---------------------------------------------------------------
 
 
-def load_training_data(spec, image_size=None, channels=None):
-    """Returns `(images, labels, description)` for a --dataset value."""
-    from keras_gans import data
-    from keras_gans.data import image_folder
-
-    if spec in BUILTIN_DATASETS:
-        if image_size is not None or channels is not None:
-            raise UsageError(f"--image-size and --channels apply to folder: and npz: datasets, not {spec!r}; drop them.")
-        images, labels = data.load_dataset(spec, "train")
-        return images, labels, data.DATASETS[spec]
-    kind, _, path = spec.partition(":")
-    try:
-        if kind == "folder" and path:
-            size = image_size or DEFAULT_FOLDER_IMAGE_SIZE
-            images, labels, info = image_folder.load_image_folder(path, size, channels)
-            note = f"{len(images)} images from {path}, resized to {size}x{size}"
-            if info["num_resized"]:
-                note += f" ({info['num_resized']} resized from sizes {info['original_sizes']})"
-            if info["class_names"]:
-                note += f", classes {info['class_names']}"
-            return images, labels, note
-        if kind == "npz" and path:
-            if channels is not None:
-                raise UsageError("--channels applies to folder: datasets; an .npz keeps its channels.")
-            images, labels = image_folder.load_npz(path, image_size)
-            return images, labels, f"{len(images)} images from {path}"
-    except ValueError as error:
-        raise UsageError(str(error)) from error
-    raise UsageError(
-        f"Unknown dataset {spec!r}: use one of {', '.join(BUILTIN_DATASETS)}, folder:PATH or npz:PATH."
-    )
+def _given(args, flags):
+    return [flag for name, flag in flags.items() if getattr(args, name, None) is not None]
 
 
-# --- Models -----------------------------------------------------------------------
+def _check_train_flags(args):
+    """Range checks of the train flags: one-line errors before anything happens."""
+    checks = [
+        ("epochs", "--epochs", lambda v: v >= 1, ">= 1"),
+        ("batch_size", "--batch-size", lambda v: v >= 1, ">= 1"),
+        ("seed", "--seed", lambda v: v >= 0, ">= 0"),
+        ("latent_dim", "--latent-dim", lambda v: v >= 1, ">= 1"),
+        ("image_size", "--image-size", lambda v: v >= 4, ">= 4"),
+        ("learning_rate", "--learning-rate", lambda v: math.isfinite(v) and v > 0, "> 0 (e.g. 0.0002)"),
+        ("max_minutes", "--max-minutes", lambda v: math.isfinite(v) and v > 0, "> 0"),
+    ]
+    for name, flag, ok, valid in checks:
+        value = getattr(args, name, None)
+        if value is not None and not ok(value):
+            raise UsageError(f"{flag} must be {valid}; received {value}.")
+    toolkit_checks = {"ema": "unit_interval", "label_smoothing": "unit_interval", "r1": "non_negative"}
+    for name, check in toolkit_checks.items():
+        if getattr(args, name) is not None:
+            from keras_gans import hyperparameters  # no Keras import
 
-
-def build_gan(model_name, image_shape, num_classes, latent_dim, seed):
-    """Picks the architecture for the image size and builds the GAN."""
-    import keras_gans
-    from keras_gans import architectures
-
-    if image_shape[:2] in ((28, 28), (32, 32)):
-        architecture = "dcgan"
-        latent_dim = latent_dim or 64
-        generator = architectures.dcgan_generator(latent_dim, image_shape, num_classes, seed=seed)
-        discriminator = architectures.dcgan_discriminator(
-            image_shape, num_classes, normalization="layer" if model_name == "wgan_gp" else "batch",
-            seed=None if seed is None else seed + 1,
+            try:
+                getattr(hyperparameters, check)(TOOLKIT_FLAGS[name][0], getattr(args, name))
+            except ValueError as error:
+                raise UsageError(str(error).replace("`", "")) from None
+    if args.dataset is not None:
+        kind, _, path = args.dataset.partition(":")
+        if args.dataset not in BUILTIN_DATASETS and not (kind in ("folder", "npz") and path):
+            raise UsageError(
+                f"Unknown dataset {args.dataset!r}: use one of {', '.join(BUILTIN_DATASETS)}, folder:PATH or npz:PATH."
+            )
+    if (args.dataset or "digits") in BUILTIN_DATASETS and (args.image_size or args.channels):
+        raise UsageError(
+            f"--image-size and --channels apply to folder: and npz: datasets, not {args.dataset or 'digits'!r}; drop them."
         )
-    else:
-        architecture = "mlp"
-        latent_dim = latent_dim or 16
-        generator = architectures.mlp_generator(latent_dim, image_shape, num_classes, hidden_units=(128, 128), seed=seed)
-        discriminator = architectures.mlp_discriminator(image_shape, num_classes, hidden_units=(128, 128), seed=None if seed is None else seed + 1)
-    gan_class = getattr(keras_gans, MODELS[model_name])
-    gan = gan_class(generator, discriminator, latent_dim, num_classes=num_classes, seed=seed)
-    return gan, architecture
+    if (args.dataset or "").startswith("npz:") and args.channels:
+        raise UsageError("--channels applies to folder: datasets; an .npz keeps its channels: drop it.")
+    if args.resume and args.overwrite:
+        raise UsageError("--resume and --overwrite contradict each other: pass one of them.")
+    if args.resume:
+        refused = _given(args, RECIPE_FLAGS) + _given(args, {"batch_size": "--batch-size", "seed": "--seed", "recipe": "--recipe"})
+        if refused:
+            raise UsageError(
+                f"--resume continues the run in --out with its own recipe, so {', '.join(refused)} cannot "
+                "change it: drop them (only --epochs and --max-minutes may be given), or start a new run."
+            )
+    elif args.recipe:
+        refused = _given(args, RECIPE_FLAGS)
+        if refused:
+            raise UsageError(
+                f"{', '.join(refused)} cannot be combined with --recipe: the recipe defines the model and "
+                "the data. Edit a copy of the recipe, or drop --recipe."
+            )
+
+
+def _recipe_from_flags(args):
+    """The recipe of a new run: --recipe FILE, or the default recipe for the flags."""
+    from keras_gans import recipes
+
+    try:
+        if args.recipe:
+            recipe = recipes.load_recipe(args.recipe)
+            data = None
+        else:
+            dataset = args.dataset or "digits"
+            image_shape = recipes.BUILTIN_IMAGE_SHAPES.get(dataset)
+            data = None
+            if image_shape is None:  # folder:/npz: the architecture depends on the image size
+                spec = recipes.default_recipe("digits")
+                spec["data"] = {"dataset": dataset, "conditional": bool(args.conditional),
+                                "image_size": args.image_size, "channels": args.channels}
+                data = recipes.resolve_data(spec)
+                image_shape = data.image_shape
+            gan_class = MODELS[args.model or "nonsaturating"]
+            recipe = recipes.default_recipe(
+                dataset, gan_class, bool(args.conditional), image_shape, args.image_size, args.channels
+            )
+            if args.latent_dim is not None:
+                recipe["gan"]["config"]["latent_dim"] = args.latent_dim
+            if args.learning_rate is not None:
+                recipe["optimizers"] = recipes.adam_optimizers(args.learning_rate, gan_class)
+            config = recipe["gan"]["config"]
+            for name, (_, key) in TOOLKIT_FLAGS.items():
+                value = getattr(args, name)
+                if value is not None and name == "diffaugment":
+                    import keras
+
+                    from keras_gans.augment import DiffAugment
+
+                    value = keras.saving.serialize_keras_object(DiffAugment(value))
+                if value is not None:
+                    config[key] = value
+        for name, section, key in (("epochs", "fit", "epochs"), ("batch_size", "fit", "batch_size"),
+                                   ("max_minutes", "fit", "max_minutes"), ("seed", None, "seed")):
+            value = getattr(args, name)
+            if value is not None:
+                (recipe[section] if section else recipe)[key] = value
+        return recipes.validate_recipe(recipe, source=args.recipe), data
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _resume_recipe(args, out):
+    run = _read_run(out)
+    if "recipe" not in run:
+        raise UsageError(
+            f"The run in {out!r} was written by an older keras-gans (no recipe in run.json): "
+            "start a new run with another --out, or --overwrite."
+        )
+    recipe = run["recipe"]
+    if args.epochs is not None:
+        recipe["fit"]["epochs"] = args.epochs
+    if args.max_minutes is not None:
+        recipe["fit"]["max_minutes"] = args.max_minutes
+    done = run.get("epochs_done", 0)
+    if run.get("status") == "finished" and recipe["fit"]["epochs"] <= done:
+        raise UsageError(
+            f"The run in {out!r} already trained {done} epochs: pass --resume with --epochs larger than {done}."
+        )
+    return recipe, run
+
+
+def _load_data(recipe, data, tiny):
+    from keras_gans import recipes
+
+    if data is None:
+        try:
+            data = recipes.resolve_data(recipe)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    if tiny:
+        keep = recipe["fit"]["batch_size"] * TINY_BATCHES
+        data = data._replace(images=data.images[:keep], labels=None if data.labels is None else data.labels[:keep])
+    return data
+
+
+# --- train: the run folder --------------------------------------------------------------
 
 
 def _versions():
@@ -279,13 +389,34 @@ def _versions():
 
 
 def _read_run(out):
-    with open(os.path.join(out, "run.json")) as f:
-        return json.load(f)
+    try:
+        with open(os.path.join(out, "run.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError) as error:
+        raise UsageError(
+            f"{os.path.join(out, 'run.json')} cannot be read ({type(error).__name__}): the run cannot be "
+            "resumed; start a new one with --overwrite or another --out."
+        ) from None
+
+
+def _atomic_write_text(path, text):
+    partial = path + ".partial"
+    with open(partial, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(partial, path)
 
 
 def _write_run(out, run):
-    with open(os.path.join(out, "run.json"), "w") as f:
-        json.dump(run, f, indent=2, sort_keys=True)
+    _atomic_write_text(os.path.join(out, "run.json"), json.dumps(run, indent=2, sort_keys=True))
+
+
+def _atomic_save(model, path):
+    """`model.save(path)` through a temporary file, so a kill never leaves half a file."""
+    partial = os.path.join(os.path.dirname(path), "partial_" + os.path.basename(path))
+    model.save(partial)
+    os.replace(partial, path)
 
 
 def _iterations(optimizer):
@@ -294,131 +425,86 @@ def _iterations(optimizer):
     return int(keras.ops.convert_to_numpy(optimizer.iterations))
 
 
-# --- train --------------------------------------------------------------------------
-
-
-def _train_settings(args):
-    if args.epochs is not None and args.epochs < 1:
-        raise UsageError(f"--epochs must be >= 1; received {args.epochs}.")
-    if args.batch_size < 1:
-        raise UsageError(f"--batch-size must be >= 1; received {args.batch_size}.")
-    dataset_name = args.dataset.split(":", 1)[0] if ":" in args.dataset else args.dataset
-    return {
-        "model": args.model,
-        "conditional": args.conditional,
-        "dataset": args.dataset,
-        "epochs": args.epochs or DEFAULT_EPOCHS.get(dataset_name, 20),
-        "batch_size": args.batch_size,
-        "seed": args.seed,
-        "latent_dim": args.latent_dim,
-        "image_size": args.image_size,
-        "channels": args.channels,
-        "learning_rate": args.learning_rate,
-    }
-
-
-def _prepare_data(settings, tiny):
-    images, labels, description = load_training_data(settings["dataset"], settings["image_size"], settings["channels"])
-    num_classes = None
-    if settings["conditional"]:
-        if labels is None:
-            raise UsageError(
-                f"--conditional needs class labels, and {settings['dataset']!r} has none: put the images "
-                "in one sub-folder per class (folder:) or save `y` in the .npz, or drop --conditional."
-            )
-        num_classes = int(labels.max()) + 1
-    else:
-        labels = None
-    if tiny:
-        keep = settings["batch_size"] * TINY_BATCHES
-        images = images[:keep]
-        labels = None if labels is None else labels[:keep]
-    return images, labels, num_classes, description
-
-
-def _callbacks(out, num_classes, resume):
-    import keras
-
+def _callbacks(out, num_classes):
     from keras_gans.callbacks import SampleGrid
 
     num_samples = 10 * num_classes if num_classes else 64
     # Grids also go to TensorBoard (out/logs) when the package is installed.
     logs = os.path.join(out, "logs") if _module_installed("tensorboard") else None
-    return [
-        keras.callbacks.BackupAndRestore(os.path.join(out, "backup")),
-        SampleGrid(os.path.join(out, "samples"), num_samples=num_samples, tensorboard_log_dir=logs),
-        keras.callbacks.CSVLogger(os.path.join(out, "history.csv"), append=resume),
-    ]
+    return [SampleGrid(os.path.join(out, "samples"), num_samples=num_samples, tensorboard_log_dir=logs)]
 
 
-def _load_or_build(out, settings, image_shape, num_classes, resume):
-    """The GAN to train and the epoch to start from."""
+def _build(recipe, data):
+    from keras_gans import recipes
+
+    try:
+        return recipes.build_gan(recipe, data)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _resumed_gan(out, recipe, data, run, backup):
+    """The GAN of a resumed run and the epoch to start from: the backup if
+    there is one, else the finished run's model.keras."""
     import keras
 
-    model_path = os.path.join(out, "model.keras")
-    interrupted = os.path.exists(os.path.join(out, "backup"))
-    if resume and os.path.exists(model_path) and not interrupted:
-        gan = keras.saving.load_model(model_path)  # weights and both optimizers' state
-        return gan, _read_run(out).get("epochs_done", 0), _read_run(out)["architecture"]
-    gan, architecture = build_gan(settings["model"], image_shape, num_classes, settings["latent_dim"], settings["seed"])
-    gan.compile(*_optimizers(gan, architecture, settings.get("learning_rate")))
-    return gan, 0, architecture
-
-
-def _optimizers(gan, architecture, learning_rate):
-    """Both players' optimizers: the class defaults, or Adam at a given rate.
-
-    The 8x8 MLP learns recognisable digits in about a minute at 1e-3
-    (measured); the DCGAN defaults are the papers'.
-    """
-    import keras
-
-    if learning_rate is None and architecture != "mlp":
-        return None, None
-    rate = learning_rate or 1e-3
-    beta_1, beta_2 = (0.0, 0.9) if gan.__class__.__name__ == "WGANGP" else (0.5, 0.999)
-    return tuple(keras.optimizers.Adam(rate, beta_1=beta_1, beta_2=beta_2) for _ in range(2))
-
-
-def _resolve_resume(args, out):
-    run = _read_run(out)
-    settings = dict(run["settings"])
-    if args.epochs is not None:
-        settings["epochs"] = args.epochs
-    done = run.get("epochs_done", 0)
-    if run.get("status") == "finished" and settings["epochs"] <= done:
-        raise UsageError(
-            f"The run in {out!r} already trained {done} epochs: pass --resume with --epochs larger than {done}."
-        )
-    return settings
+    try:
+        if backup.read_state() is None and os.path.exists(os.path.join(out, "model.keras")):
+            # A finished run, continued: weights, both optimizers and the seed state.
+            return keras.saving.load_model(os.path.join(out, "model.keras")), run.get("epochs_done", 0)
+        gan = _build(recipe, data)
+        return gan, backup.restore(gan)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def run_train(args):
-    out = args.out or os.path.join("runs", f"{args.dataset.replace(':', '_').replace('/', '_')}_{args.model}")
-    prepare_output(out, args.resume, args.overwrite)
-    settings = _resolve_resume(args, out) if args.resume else _train_settings(args)
+    _check_train_flags(args)
+    model_name = args.model or "nonsaturating"
+    default_out = os.path.join("runs", f"{(args.dataset or 'digits').replace(':', '_').replace('/', '_')}_{model_name}")
+    if args.recipe and not args.out:
+        default_out = os.path.join("runs", os.path.basename(os.path.dirname(os.path.abspath(args.recipe))) or "recipe")
+    out = args.out or default_out
     tiny = is_tiny()
-    images, labels, num_classes, description = _prepare_data(settings, tiny)
+    previous = {}
+    if args.resume:
+        prepare_output(out, True, False)
+        recipe, previous = _resume_recipe(args, out)
+        tiny = previous.get("tiny", tiny)
+        data = _load_data(recipe, None, tiny)
+    else:
+        recipe, data = _recipe_from_flags(args)
+        if tiny:
+            recipe["fit"]["epochs"] = 1
+        # Bad data or settings are reported before --overwrite deletes anything.
+        data = _load_data(recipe, data, tiny)
+        gan = _build(recipe, data)
+        prepare_output(out, False, args.overwrite)
     import keras
 
-    gan, initial_epoch, architecture = _load_or_build(out, settings, images.shape[1:], num_classes, args.resume)
-    epochs = 1 if tiny and not args.resume else settings["epochs"]
-    run = {
-        "settings": settings, "architecture": architecture, "dataset_description": description,
-        "num_images": int(len(images)), "backend": keras.backend.backend(), "versions": _versions(),
-        "status": "running", "tiny": tiny, "epochs_done": initial_epoch,
-        "command": "keras-gans " + " ".join(args.argv),
-    }
+    from keras_gans import recipes
+    from keras_gans.callbacks import CrashSafeBackup
+
+    backup = CrashSafeBackup(os.path.join(out, "backup"), delete_on_finish=False)
     if args.resume:
-        run["wall_time_s"] = _read_run(out).get("wall_time_s", 0.0)
+        gan, initial_epoch = _resumed_gan(out, recipe, data, previous, backup)
+    else:
+        initial_epoch = backup.restore(gan)  # 0: prepare_output left no backup
+    run = {
+        "recipe": recipe, "dataset_description": data.description, "num_images": int(len(data.images)),
+        "backend": keras.backend.backend(), "versions": _versions(), "machine": recipes.machine_description(),
+        "status": "running", "tiny": tiny, "epochs_done": previous.get("epochs_done", 0),
+        "command": "keras-gans " + " ".join(args.argv),
+        "wall_time_s": previous.get("wall_time_s", 0.0),
+    }
     _write_run(out, run)
-    print(f"Training {MODELS[settings['model']]} ({architecture}) on {description}; writing to {out}", flush=True)
-    start = time.time()
-    history = gan.fit(
-        images, labels, epochs=epochs, batch_size=settings["batch_size"], initial_epoch=initial_epoch,
-        verbose=args.verbose, callbacks=_callbacks(out, num_classes, args.resume), shuffle=True,
+    print(f"Training {recipes.describe(recipe)} ({data.description}); writing to {out}", flush=True)
+    history = recipes.fit(
+        gan, recipe, data, backup=backup, callbacks=_callbacks(out, data.num_classes),
+        initial_epoch=initial_epoch, verbose=args.verbose, wall_seconds=run["wall_time_s"],
+        history_csv=os.path.join(out, "history.csv"),
     )
-    _finish(out, gan, history, run, time.time() - start, epochs, num_classes)
+    _finish(out, gan, history, run, data.num_classes, backup)
     return 0
 
 
@@ -442,24 +528,29 @@ def _csv_history(out):
     }
 
 
-def _finish(out, gan, history, run, wall_time, epochs, num_classes):
+def _finish(out, gan, history, run, num_classes, backup):
+    """Saves the final files (each atomically), then deletes the backup."""
     from keras_gans.visualization import save_image_grid
 
-    gan.save(os.path.join(out, "model.keras"))
-    gan.generator.save(os.path.join(out, "generator.keras"))
+    _atomic_save(gan, os.path.join(out, "model.keras"))
+    generator = getattr(gan, "ema_generator", None) or gan.generator
+    _atomic_save(generator, os.path.join(out, "generator.keras"))
     labels = None if num_classes is None else [c for c in range(num_classes) for _ in range(10)]
     samples = gan.generate(len(labels) if labels else 64, seed=0, labels=labels)
     save_image_grid(samples, os.path.join(out, "samples.png"), num_columns=10 if labels else 8, scale=max(1, 128 // samples.shape[1]))
     logs = _csv_history(out) or {k: [float(v) for v in values] for k, values in history.history.items()}
+    finished = history.epochs_done >= run["recipe"]["fit"]["epochs"]
     run.update(
-        status="finished", epochs_done=epochs, history=logs,
+        status="finished" if finished else "stopped (time budget: --resume continues it)",
+        epochs_done=history.epochs_done, history=logs,
         final={k: v[-1] for k, v in logs.items() if v},
-        wall_time_s=round(run.get("wall_time_s", 0.0) + wall_time, 2),
+        wall_time_s=history.wall_seconds,
         generator_steps=_iterations(gan.generator_optimizer),
         discriminator_steps=_iterations(gan.discriminator_optimizer),
     )
     _write_run(out, run)
-    print(f"Saved {out}/model.keras, generator.keras, samples.png and run.json ({wall_time:.1f} s).")
+    backup.delete()
+    print(f"Saved {out}/model.keras, generator.keras, samples.png and run.json ({history.wall_seconds:.1f} s of training).")
 
 
 # --- sample / evaluate / presets ------------------------------------------------------
@@ -554,9 +645,24 @@ def run_sample(args):
     return 0
 
 
+# Neighbourhood size of the precision/recall that `evaluate` reports (the paper's k).
+EVALUATE_PRECISION_RECALL_K = 3
+
+
+def _evaluation_metrics():
+    """The metrics `keras-gans evaluate` reports: FID, KID, precision and recall."""
+    from keras_gans.metrics import FID, KID, PrecisionRecall
+
+    return [FID(), KID(), PrecisionRecall(k=EVALUATE_PRECISION_RECALL_K)]
+
+
 def run_evaluate(args):
-    if args.num_samples < 2:
-        raise UsageError(f"--num-samples must be >= 2; received {args.num_samples}.")
+    minimum = EVALUATE_PRECISION_RECALL_K + 1
+    if args.num_samples < minimum:
+        raise UsageError(
+            f"--num-samples must be >= {minimum} (precision/recall looks at each sample's "
+            f"{EVALUATE_PRECISION_RECALL_K} nearest neighbours); received {args.num_samples}."
+        )
     if args.model and not args.dataset:
         raise UsageError("--dataset is required with --model (e.g. --dataset mnist): it names the real images to compare with.")
     try:
@@ -572,12 +678,15 @@ def run_evaluate(args):
             labels = parse_labels(None, n, num_classes)
         return sampler.generate(n, seed=seed, labels=labels)
 
-    kwargs = {"num_samples": num_samples, "seed": getattr(args, "seed", 0)}
+    kwargs = {"num_samples": num_samples, "seed": getattr(args, "seed", 0), "metrics": _evaluation_metrics()}
     # A preset knows its dataset; a bare model file needs --dataset.
     dataset = args.dataset or (getattr(sampler, "metadata", None) or {}).get("dataset")
     if dataset:
         kwargs["dataset"] = dataset
-    result = evaluate_generator(generate_fn, **kwargs)
+    try:
+        result = evaluate_generator(generate_fn, **kwargs)
+    except ValueError as error:  # wrong dataset for this model, unknown dataset, ...
+        raise UsageError(str(error)) from error
     items = result.items() if hasattr(result, "items") else vars(result).items()
     for key, value in items:
         print(f"{key}: {value}")

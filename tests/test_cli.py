@@ -5,6 +5,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -40,7 +41,8 @@ def test_train_writes_run_and_resume_continues(tmp_path, tiny):
         assert os.path.exists(os.path.join(out, name)), name
     run = json.loads(open(os.path.join(out, "run.json")).read())
     assert run["status"] == "finished" and run["backend"] == keras.backend.backend()
-    assert run["settings"]["seed"] == 3 and run["settings"]["model"] == "nonsaturating"
+    assert run["recipe"]["seed"] == 3 and run["recipe"]["gan"]["class"] == "NonSaturatingGAN"
+    assert run["machine"]["cpu_count"] == os.cpu_count()
     assert run["generator_steps"] == run["discriminator_steps"] == 2  # tiny: 2 batches
     assert set(run["final"]) >= {"d_loss", "g_loss"} and run["wall_time_s"] > 0
     assert keras.__version__ == run["versions"]["keras"]
@@ -83,22 +85,26 @@ def test_train_from_folder_and_npz(tmp_path, tiny):
     out = str(tmp_path / "folder_run")
     assert main(["train", "--dataset", f"folder:{folder}", "--image-size", "8", "--conditional", "--batch-size", "4", "--out", out, "--verbose", "0"]) == 0
     run = json.loads(open(os.path.join(out, "run.json")).read())
-    assert run["architecture"] == "mlp" and "6 resized" in run["dataset_description"]
+    assert run["recipe"]["generator"]["builder"] == "mlp_generator" and "6 resized" in run["dataset_description"]
     assert "['cats', 'dogs']" in run["dataset_description"]
     assert keras.saving.load_model(os.path.join(out, "generator.keras")).output.shape[1:] == (8, 8, 3)
     np.savez(tmp_path / "d.npz", x=rng.integers(0, 255, (16, 8, 8), dtype="uint8"))
     assert main(["train", "--dataset", f"npz:{tmp_path / 'd.npz'}", "--batch-size", "8", "--out", str(tmp_path / "npz_run"), "--verbose", "0"]) == 0
 
 
-@pytest.mark.parametrize("model, size", [("wgan_gp", 28), ("minimax", 32)])
+@pytest.mark.parametrize("model, size", [("WGANGP", 28), ("MinimaxGAN", 32), ("NonSaturatingGAN", 16)])
 def test_architecture_choice(model, size):
-    from keras_gans.cli import build_gan
+    from keras_gans import architectures, recipes
 
-    gan, architecture = build_gan(model, (size, size, 3), 10, None, 0)
-    assert architecture == "dcgan" and gan.image_shape == (size, size, 3) and gan.latent_dim == 64
-    norms = {type(l).__name__ for l in gan.discriminator.layers}
-    assert ("LayerNormalization" in norms) == (model == "wgan_gp")
-    assert ("BatchNormalization" in norms) == (model != "wgan_gp")
+    recipe = recipes.default_recipe("folder:x", model, True, (size, size, 3))
+    dcgan = size != 16
+    assert recipe["generator"]["builder"] == ("dcgan_generator" if dcgan else "mlp_generator")
+    assert recipe["gan"]["config"]["latent_dim"] == (64 if dcgan else 16)
+    kwargs = dict(recipe["discriminator"]["kwargs"], **({"base_filters": 4} if dcgan else {}))
+    discriminator = getattr(architectures, recipe["discriminator"]["builder"])((size, size, 3), 10, **kwargs)
+    norms = {type(l).__name__ for l in discriminator.layers}
+    assert ("LayerNormalization" in norms) == (model == "WGANGP")
+    assert ("BatchNormalization" in norms) == (model == "MinimaxGAN")
 
 
 def test_refuses_to_overwrite_a_run(tmp_path, capsys, tiny):
@@ -130,6 +136,20 @@ def test_refuses_to_overwrite_a_run(tmp_path, capsys, tiny):
         (["--epochs", "0"], "--epochs"),
         (["--dataset", "npz:{tmp}/nolabels.npz", "--conditional"], "needs class labels"),
         (["--dataset", "npz:{tmp}/noy.npz"], "no `x`"),
+        (["--dataset", "npz:{tmp}/nan.npz"], "NaN"),
+        (["--latent-dim", "0"], "--latent-dim must be >= 1"),
+        (["--learning-rate", "-1"], "--learning-rate must be > 0"),
+        (["--learning-rate", "nan"], "--learning-rate must be > 0"),
+        (["--batch-size", "0"], "--batch-size must be >= 1"),
+        (["--seed", "-1"], "--seed must be >= 0"),
+        (["--max-minutes", "0"], "--max-minutes must be > 0"),
+        (["--recipe", "{tmp}/missing.json"], "Cannot read the recipe"),
+        (["--recipe", "{tmp}/broken.json"], "not valid JSON (line 1"),
+        (["--recipe", "{tmp}/badkey.json"], "Recipe key `fit.epoch`"),
+        (["--recipe", "{tmp}/badclass.json"], "Recipe key `gan.class`"),
+        (["--recipe", "{tmp}/badkwarg.json"], "Recipe key `generator.kwargs`"),
+        (["--recipe", "{tmp}/ok.json", "--latent-dim", "8"], "--latent-dim cannot be combined with --recipe"),
+        (["--resume", "--out", "{tmp}/new", "--seed", "1"], "--seed cannot change it"),
     ],
 )
 def test_train_errors(tmp_path, capsys, argv, expected):
@@ -138,6 +158,13 @@ def test_train_errors(tmp_path, capsys, argv, expected):
     (tmp_path / "a_file").write_text("")
     np.savez(tmp_path / "nolabels.npz", x=np.zeros((4, 8, 8), "uint8"))
     np.savez(tmp_path / "noy.npz", images=np.zeros((4, 8, 8), "uint8"))
+    np.savez(tmp_path / "nan.npz", x=np.full((4, 8, 8), np.nan, "float32"))
+    recipe = json.loads((REPO_ROOT / "zoo" / "mlp_digits_nonsaturating" / "recipe.json").read_text())
+    (tmp_path / "ok.json").write_text(json.dumps(recipe))
+    (tmp_path / "broken.json").write_text('{"seed": 0,,}')
+    (tmp_path / "badkey.json").write_text(json.dumps(dict(recipe, fit={"epoch": 3, "batch_size": 8})))
+    (tmp_path / "badclass.json").write_text(json.dumps(dict(recipe, gan={"class": "GANN", "config": {"latent_dim": 4}})))
+    (tmp_path / "badkwarg.json").write_text(json.dumps(dict(recipe, generator={"builder": "mlp_generator", "kwargs": {"widths": [4]}})))
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     assert expected in _error(capsys, ["train", "--verbose", "0", "--out", str(tmp_path / "out")] + argv)
 
@@ -175,3 +202,106 @@ def test_end_to_end_subprocess(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "d_loss" in result.stdout and (out / "samples.png").exists()
     assert json.loads((out / "run.json").read_text())["backend"] == other
+
+
+def test_recipe_trains_the_preset_recipe_with_run_options_overridden(tmp_path, tiny):
+    recipe_path = REPO_ROOT / "zoo" / "mlp_digits_nonsaturating" / "recipe.json"
+    out = tmp_path / "preset"
+    assert main(["train", "--recipe", str(recipe_path), "--seed", "5", "--batch-size", "16", "--out", str(out), "--verbose", "0"]) == 0
+    run = json.loads((out / "run.json").read_text())
+    from keras_gans import recipes
+
+    expected = recipes.load_recipe(recipe_path)
+    expected["seed"], expected["fit"]["batch_size"], expected["fit"]["epochs"] = 5, 16, 1  # tiny: 1 epoch
+    assert run["recipe"] == expected
+    assert run["generator_steps"] == 2 and run["status"] == "finished"
+
+
+def _small_npz(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "small.npz"
+    np.savez(path, x=rng.integers(0, 255, (40, 8, 8), dtype="uint8"))
+    return path
+
+
+def _generator_weights(out):
+    return keras.saving.load_model(os.path.join(out, "model.keras")).generator.get_weights()
+
+
+def test_killed_run_resumes_to_the_uninterrupted_weights(tmp_path, capsys):
+    """SIGKILL inside a backup write, then --resume: the weights of an uninterrupted run."""
+    from keras_gans.callbacks.crash_safe_backup import PAUSE_ENV
+
+    argv = ["train", "--dataset", f"npz:{_small_npz(tmp_path)}", "--batch-size", "16", "--epochs", "3", "--verbose", "0"]
+    killed, marker = tmp_path / "killed", tmp_path / "marker"
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **{PAUSE_ENV: f"weights:2:{marker}"})
+    env.pop("KERAS_GANS_TINY", None)
+    process = subprocess.Popen([sys.executable, "-m", "keras_gans", *argv, "--out", str(killed)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 600
+    while not marker.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), process.communicate()[1].decode()[-3000:]
+    process.kill()
+    process.wait()
+    assert json.loads((killed / "run.json").read_text())["status"] == "running"
+    assert main(["train", "--resume", "--out", str(killed), "--verbose", "0"]) == 0
+    assert main(argv + ["--out", str(tmp_path / "whole")]) == 0
+    for a, b in zip(_generator_weights(killed), _generator_weights(tmp_path / "whole"), strict=True):
+        np.testing.assert_array_equal(a, b)
+    history = json.loads((killed / "run.json").read_text())["history"]
+    assert len(history["d_loss"]) == 3 and not (killed / "backup").exists()
+
+    # A damaged backup: one line that names the file and what to do.
+    run = json.loads((killed / "run.json").read_text())
+    run["status"] = "running"
+    (killed / "run.json").write_text(json.dumps(run))
+    (killed / "backup").mkdir()
+    (killed / "backup" / "state.json").write_text('{"epoch": 2, "weights": "epoch_000002.weights.h5", "sha256": "0"}')
+    (killed / "backup" / "epoch_000002.weights.h5").write_bytes(b"\x89HDF\r\n" + b"\0" * 100)
+    capsys.readouterr()
+    err = _error(capsys, ["train", "--resume", "--out", str(killed), "--verbose", "0"])
+    assert "epoch_000002.weights.h5" in err and "is damaged" in err and "Delete the folder" in err
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--ema", "1.0"], "--ema must lie in [0, 1)"),
+        (["--ema", "-0.5"], "--ema must lie in [0, 1)"),
+        (["--label-smoothing", "1"], "--label-smoothing must lie in [0, 1)"),
+        (["--r1", "-1"], "--r1 must be >= 0"),
+        (["--r1", "inf"], "--r1 must be a finite number"),
+        (["--diffaugment", "colour"], "Unknown DiffAugment policy 'colour'"),
+        (["--model", "hinge", "--label-smoothing", "0.1"], "label_smoothing"),
+        (["--recipe", "zoo/mlp_digits_nonsaturating/recipe.json", "--ema", "0.9"], "--ema cannot be combined with --recipe"),
+    ],
+)
+def test_toolkit_flag_errors(tmp_path, capsys, argv, expected):
+    argv = [str(REPO_ROOT / a) if a.startswith("zoo/") else a for a in argv]
+    assert expected in _error(capsys, ["train", "--verbose", "0", "--out", str(tmp_path / "out")] + argv)
+    assert not (tmp_path / "out").exists()  # rejected before anything was written
+
+
+def test_toolkit_flags_reach_the_gan(tmp_path, tiny):
+    out = tmp_path / "hinge"
+    assert main(TRAIN_TINY + ["--model", "hinge", "--ema", "0.9", "--r1", "2", "--diffaugment", "translation,cutout",
+                              "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    config = run["recipe"]["gan"]["config"]
+    assert run["recipe"]["gan"]["class"] == "HingeGAN"
+    assert config["ema_decay"] == 0.9 and config["r1_penalty_weight"] == 2.0
+    assert config["augmentation"]["config"]["policy"] == "translation,cutout"
+    assert "r1_penalty" in run["final"]
+    gan = keras.saving.load_model(out / "model.keras")
+    assert type(gan).__name__ == "HingeGAN" and gan.ema_generator is not None
+    assert gan.augmentation.policy == "translation,cutout"
+    # generator.keras is the EMA generator, which differs from the raw one after 2 steps.
+    saved = keras.saving.load_model(out / "generator.keras").get_weights()
+    for a, b in zip(saved, gan.ema_generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(saved[0], gan.generator.get_weights()[0])
+
+    out = tmp_path / "ls"
+    assert main(TRAIN_TINY + ["--model", "least_squares", "--label-smoothing", "0.1", "--out", str(out)]) == 0
+    assert json.loads((out / "run.json").read_text())["recipe"]["gan"]["config"]["label_smoothing"] == 0.1

@@ -24,7 +24,7 @@ def test_issue_presets_are_all_trained():
         "dcgan_mnist_conditional", "dcgan_fashion_mnist_wgan_gp", "dcgan_fashion_mnist_conditional",
     }
     assert required <= set(GENERATOR_PRESETS)
-    assert any(json.loads((REPO / "zoo" / n / "recipe.json").read_text())["dataset"] == "digits" for n in GENERATOR_PRESETS)
+    assert any(json.loads((REPO / "zoo" / n / "recipe.json").read_text())["data"]["dataset"] == "digits" for n in GENERATOR_PRESETS)
 
 
 @pytest.mark.parametrize("name", GENERATOR_PRESETS)

@@ -2,9 +2,9 @@
 
 For each `zoo/<preset>/` with a trained `generator.keras`, it measures with
 `keras_gans.evaluation` (the protocol is written next to every figure):
-- FID and KID of 10,000 samples (seed 0; conditional presets cycle the labels
-  0..9) against the real test images (10,000; the digits have 297), in the features of the
-  dataset's zoo classifier;
+- FID, KID and improved precision/recall (k=3) of 10,000 samples (seed 0;
+  conditional presets cycle the labels 0..9) against the real test images
+  (10,000; the digits have 297), in the features of the dataset's zoo classifier;
 - the real-data floor: the same figures between 10,000 real train and the
   10,000 test images;
 - for conditional presets, how often the dataset's classifier recognises
@@ -29,21 +29,31 @@ ZOO = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(ZOO.parent))
 
 import keras_gans  # noqa: E402
-from keras_gans import evaluation  # noqa: E402
-from keras_gans.metrics import load_feature_classifier  # noqa: E402
+from keras_gans import evaluation, recipes  # noqa: E402
+from keras_gans.metrics import FID, KID, PrecisionRecall, load_feature_classifier  # noqa: E402
 
 NUM_SAMPLES = 10000
+PRECISION_RECALL_K = 3
+
+
+def card_metrics():
+    """The metrics measured for every card (evaluation.json written before
+    precision/recall existed simply lacks those keys)."""
+    return [FID(), KID(), PrecisionRecall(k=PRECISION_RECALL_K)]
+
+
+# Card wording per GAN class (the recipe's `gan.class`); other classes get their name.
 LOSS_NAMES = {
-    "minimax": "minimax (saturating): `keras_gans.MinimaxGAN`",
-    "nonsaturating": "non-saturating: `keras_gans.NonSaturatingGAN`",
-    "wgan_gp": "WGAN-GP: `keras_gans.WGANGP`",
+    "MinimaxGAN": "minimax (saturating): `keras_gans.MinimaxGAN`",
+    "NonSaturatingGAN": "non-saturating: `keras_gans.NonSaturatingGAN`",
+    "WGANGP": "WGAN-GP: `keras_gans.WGANGP`",
 }
 DATASET_NAMES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "digits": "scikit-learn 8x8 digits"}
 # Lucic et al. 2018, best Inception FID (a different protocol: orientation only).
 PAPER_FID = {
-    ("mnist", "minimax"): 9.8, ("mnist", "nonsaturating"): 6.8, ("mnist", "wgan_gp"): 20.3,
-    ("fashion_mnist", "minimax"): 29.6, ("fashion_mnist", "nonsaturating"): 26.5,
-    ("fashion_mnist", "wgan_gp"): 24.5,
+    ("mnist", "MinimaxGAN"): 9.8, ("mnist", "NonSaturatingGAN"): 6.8, ("mnist", "WGANGP"): 20.3,
+    ("fashion_mnist", "MinimaxGAN"): 29.6, ("fashion_mnist", "NonSaturatingGAN"): 26.5,
+    ("fashion_mnist", "WGANGP"): 24.5,
 }
 
 
@@ -62,9 +72,11 @@ def evaluate_preset(name):
         return generator.generate(n, seed=seed, labels=labels)
 
     start = time.perf_counter()
-    scores = evaluation.evaluate_generator(generate_fn, dataset=dataset, num_samples=NUM_SAMPLES)
+    scores = evaluation.evaluate_generator(
+        generate_fn, dataset=dataset, num_samples=NUM_SAMPLES, metrics=card_metrics()
+    )
     seconds = time.perf_counter() - start
-    floor = evaluation.real_data_floor(dataset)
+    floor = evaluation.real_data_floor(dataset, metrics=card_metrics())
     result = {
         "preset": name,
         "date": datetime.date.today().isoformat(),
@@ -73,8 +85,11 @@ def evaluate_preset(name):
         "fid": scores["fid"],
         "kid_mean": scores["kid_mean"],
         "kid_std": scores["kid_std"],
+        "precision": scores["precision"],
+        "recall": scores["recall"],
         "protocol": scores["protocol"],
         "floor": {"fid": floor["fid"], "kid_mean": floor["kid_mean"], "kid_std": floor["kid_std"],
+                  "precision": floor["precision"], "recall": floor["recall"],
                   "protocol": floor["protocol"]},
         "evaluation_seconds": round(seconds, 1),
     }
@@ -92,18 +107,24 @@ def fmt(value, digits=2):
 
 
 def model_card(name, recipe, training, result):
-    dataset = DATASET_NAMES[recipe["dataset"]]
+    """The card's markdown; `recipe` is a validated `keras_gans.recipes` recipe."""
+    dataset = DATASET_NAMES[recipe["data"]["dataset"]]
     protocol = result["protocol"]
-    conditional = recipe["conditional"]
-    gan_kwargs = recipe.get("gan_kwargs", {})
+    conditional = recipe["data"]["conditional"]
+    gan_class = recipe["gan"]["class"]
+    gan_config = recipe["gan"]["config"]
+    latent_dim = gan_config["latent_dim"]
+    g_kwargs, d_kwargs = recipe["generator"]["kwargs"], recipe["discriminator"]["kwargs"]
     arch = (
-        f"`keras_gans.architectures.dcgan_generator(latent_dim={recipe['latent_dim']}, "
-        f"base_filters={recipe.get('base_filters', 64)}{', num_classes=10' if conditional else ''})` and "
-        f"`dcgan_discriminator(normalization={recipe.get('normalization', 'batch')!r})`"
-        if recipe["architecture"] == "dcgan"
-        else f"`keras_gans.architectures.mlp_generator(latent_dim={recipe['latent_dim']})` and `mlp_discriminator()`"
+        f"`keras_gans.architectures.dcgan_generator(latent_dim={latent_dim}, "
+        f"base_filters={g_kwargs.get('base_filters', 64)}{', num_classes=10' if conditional else ''})` and "
+        f"`dcgan_discriminator(normalization={d_kwargs.get('normalization', 'batch')!r})`"
+        if recipe["generator"]["builder"] == "dcgan_generator"
+        else f"`keras_gans.architectures.{recipe['generator']['builder']}(latent_dim={latent_dim})` and "
+        f"`{recipe['discriminator']['builder']}()`"
     )
-    paper = PAPER_FID.get((recipe["dataset"], recipe["loss"]))
+    paper = PAPER_FID.get((recipe["data"]["dataset"], gan_class))
+    optimizers = recipe["optimizers"]
     lines = [
         f"# {name}",
         "",
@@ -125,6 +146,12 @@ def model_card(name, recipe, training, result):
         f"| KID | **{fmt(result['kid_mean'], 3)} ± {fmt(result['kid_std'], 3)}** | "
         f"{fmt(result['floor']['kid_mean'], 3)} ± {fmt(result['floor']['kid_std'], 3)} |",
     ]
+    if "precision" in result:
+        k = protocol.get("precision_recall_k")
+        lines.append(
+            f"| precision / recall (k={k}) | **{fmt(result['precision'])} / {fmt(result['recall'])}** | "
+            f"{fmt(result['floor']['precision'])} / {fmt(result['floor']['recall'])} |"
+        )
     if conditional:
         lines.append(
             f"| classifier recognises the requested class | **{100 * result['conditional_accuracy']:.1f}%** | "
@@ -137,7 +164,15 @@ def model_card(name, recipe, training, result):
         + f") against the first {protocol['num_real']:,} {protocol['real_split']} images of {dataset}, in the "
         f"penultimate-layer features of the zoo classifier `{protocol['feature_extractor']}` "
         f"(see `zoo/{protocol['feature_extractor']}/README.md`); KID: {protocol.get('kid_subsets')} subsets "
-        f"of {protocol.get('kid_subset_size')}. The floor compares the first {result['floor']['protocol']['num_real']:,} "
+        f"of {protocol.get('kid_subset_size')}"
+        + (
+            f"; precision/recall: Kynkäänniemi et al. (2019), k={protocol.get('precision_recall_k')} "
+            f"nearest neighbours among the first {protocol.get('precision_recall_samples', 0):,} images of "
+            "each set (low recall at high precision means dropped modes)"
+            if "precision" in result
+            else ""
+        )
+        + f". The floor compares the first {result['floor']['protocol']['num_real']:,} "
         "real train images with the same test images: no generator should be expected to go below it. "
         f"Measured on {result['date']}, {result['backend']} backend, {result['machine']}.",
         "",
@@ -155,11 +190,11 @@ def model_card(name, recipe, training, result):
         "|---|---|",
         f"| data | {dataset}, train split ({training['train_images']:,} images), scaled to [-1, 1] |",
         f"| architecture | {arch} |",
-        f"| loss | {LOSS_NAMES[recipe['loss']]}"
-        + (f", gradient penalty weight {gan_kwargs['gradient_penalty_weight']}, {gan_kwargs['critic_steps']} critic steps per generator step" if gan_kwargs else "")
+        f"| loss | {LOSS_NAMES.get(gan_class, f'`keras_gans.{gan_class}`')}"
+        + (f", gradient penalty weight {gan_config['gradient_penalty_weight']}, {gan_config['critic_steps']} critic steps per generator step" if gan_class == "WGANGP" else "")
         + (", class-conditional (10 classes)" if conditional else "")
         + " |",
-        f"| optimizers | generator Adam{_adam(recipe['generator_optimizer'])}, discriminator Adam{_adam(recipe['discriminator_optimizer'])} |",
+        f"| optimizers | generator {_optimizer(optimizers['generator'])}, discriminator {_optimizer(optimizers['discriminator'])} |",
         f"| steps | {training['epochs_done']} epochs, {training['generator_steps']:,} generator steps, "
         f"{training['discriminator_steps']:,} discriminator steps |",
         f"| batch size | {training['batch_size']} |",
@@ -185,25 +220,25 @@ def model_card(name, recipe, training, result):
     return "\n".join(lines)
 
 
-def _adam(config):
-    return "(" + ", ".join(f"{k}={v}" for k, v in config.items()) + ")"
+def _optimizer(spec):
+    return spec["class_name"] + "(" + ", ".join(f"{k}={v}" for k, v in spec["config"].items()) + ")"
 
 
 def _limitations(recipe, result):
     notes = [
-        f"- Trained for a fixed, short budget ({recipe['epochs']} epochs) with one seed and no "
+        f"- Trained for a fixed, short budget ({recipe['fit']['epochs']} epochs) with one seed and no "
         "hyperparameter search; longer training, a learning-rate sweep and averaging the generator's "
         "weights (EMA) would likely lower the FID."
     ]
     ratio = result["fid"] / max(result["floor"]["fid"], 1e-9)
     notes.append(f"- The FID is {ratio:.0f}x the real-data floor: samples are recognisably from the "
                  "dataset but still distinguishable from real images in these features.")
-    if recipe["loss"] == "minimax":
+    if recipe["gan"]["class"] == "MinimaxGAN":
         notes.append("- The saturating generator loss gives weak gradients early in training; "
                      "the non-saturating preset trained on the same budget is the better generator.")
-    if recipe["loss"] == "wgan_gp":
+    if recipe["gan"]["class"] == "WGANGP":
         notes.append("- WGAN-GP usually needs more generator steps than the other losses (here "
-                     f"{recipe['critic_steps'] if 'critic_steps' in recipe else 5} critic steps per generator step "
+                     f"{recipe['gan']['config']['critic_steps']} critic steps per generator step "
                      "on the same batch).")
     return "\n".join(notes)
 
@@ -211,7 +246,7 @@ def _limitations(recipe, result):
 def card_from_files(name):
     """The model card of a preset, rendered from its committed JSON files."""
     folder = ZOO / name
-    recipe = json.loads((folder / "recipe.json").read_text())
+    recipe = recipes.load_recipe(folder / "recipe.json")
     training = json.loads((folder / "training.json").read_text())
     result = json.loads((folder / "evaluation.json").read_text())
     return model_card(name, recipe, training, result)
@@ -224,7 +259,7 @@ def evaluate_and_write(name, measure=True):
         (folder / "evaluation.json").write_text(json.dumps(result, indent=2) + "\n")
     result = json.loads((folder / "evaluation.json").read_text())
     (folder / "README.md").write_text(card_from_files(name))
-    print(name, json.dumps({k: result[k] for k in ("fid", "kid_mean", "evaluation_seconds")}))
+    print(name, json.dumps({k: result[k] for k in ("fid", "kid_mean", "precision", "recall", "evaluation_seconds") if k in result}))
     return result
 
 

@@ -12,24 +12,33 @@ import sys
 ZOO = pathlib.Path(__file__).resolve().parent
 README = ZOO.parent / "README.md"
 START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
-LOSSES = {"minimax": "minimax", "nonsaturating": "non-saturating", "wgan_gp": "WGAN-GP"}
+# Table wording per GAN class (the recipe's `gan.class`); other classes show their name.
+LOSSES = {"MinimaxGAN": "minimax", "NonSaturatingGAN": "non-saturating", "WGANGP": "WGAN-GP"}
 
 
 def table():
-    rows = [
-        "| preset | data | loss | FID | KID | real floor FID / KID | class accuracy | samples |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    results = []
     for path in sorted(ZOO.glob("*/evaluation.json")):
-        name = path.parent.name
-        result = json.loads(path.read_text())
         recipe = json.loads((path.parent / "recipe.json").read_text())
+        results.append((path.parent.name, recipe, json.loads(path.read_text())))
+    # The precision/recall column appears once a card has been measured with it.
+    with_pr = any("precision" in result for _, _, result in results)
+    pr_header, pr_rule = (" precision / recall |", "---|") if with_pr else ("", "")
+    rows = [
+        f"| preset | data | loss | FID | KID |{pr_header} real floor FID / KID | class accuracy | samples |",
+        f"|---|---|---|---|---|{pr_rule}---|---|---|",
+    ]
+    for name, recipe, result in results:
         floor = result["floor"]
         accuracy = result.get("conditional_accuracy")
+        pr = ""
+        if with_pr:
+            pr = f" {result['precision']:.2f} / {result['recall']:.2f} |" if "precision" in result else " - |"
         rows.append(
-            f"| [`{name}`](zoo/{name}/README.md) | {recipe['dataset']} | {LOSSES[recipe['loss']]}"
-            f"{' (conditional)' if recipe['conditional'] else ''} | {result['fid']:.2f} | "
-            f"{result['kid_mean']:.3f} | {floor['fid']:.2f} / {floor['kid_mean']:.3f} | "
+            f"| [`{name}`](zoo/{name}/README.md) | {recipe['data']['dataset']} | "
+            f"{LOSSES.get(recipe['gan']['class'], recipe['gan']['class'])}"
+            f"{' (conditional)' if recipe['data']['conditional'] else ''} | {result['fid']:.2f} | "
+            f"{result['kid_mean']:.3f} |{pr} {floor['fid']:.2f} / {floor['kid_mean']:.3f} | "
             f"{'%.1f%%' % (100 * accuracy) if accuracy is not None else '-'} | "
             f"<img src=\"zoo/{name}/samples.png\" width=\"120\"> |"
         )

@@ -1,6 +1,13 @@
-"""Ready generator/discriminator builders (functional keras.Models)."""
+"""Ready generator/discriminator builders (functional keras.Models) and their layers."""
 
 from keras_gans.architectures.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.architectures.mlp import mlp_discriminator, mlp_generator
+from keras_gans.architectures.spectral_normalization import SpectralNormalization
 
-__all__ = ["dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]
+__all__ = [
+    "SpectralNormalization",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "mlp_discriminator",
+    "mlp_generator",
+]

@@ -21,6 +21,15 @@ class InitializerFactory:
         # DCGAN's initialisation (Radford et al., 2015): N(0, 0.02).
         return keras.initializers.RandomNormal(stddev=self.stddev, seed=seed)
 
+    def embedding(self):
+        """Keras's default Embedding initializer, U(-0.05, 0.05), seeded from the base seed.
+
+        A seed apart from the counted ones, so adding an embedding does not
+        change the other layers' initial weights.
+        """
+        seed = None if self.seed is None else self.seed * 1000 + 999
+        return keras.initializers.RandomUniform(-0.05, 0.05, seed=seed)
+
 
 def check_image_shape(image_shape, supported=None):
     image_shape = tuple(int(d) for d in image_shape)
@@ -37,26 +46,48 @@ def check_image_shape(image_shape, supported=None):
     return image_shape
 
 
-def label_embedding(labels, num_classes, size, name):
+def label_embedding(labels, num_classes, size, name, initializer="uniform"):
     """Embeds integer labels `(batch,)` into `(batch, size)`."""
-    embedded = layers.Embedding(num_classes, size, name=f"{name}_embedding")(labels)
+    embedded = layers.Embedding(num_classes, size, embeddings_initializer=initializer, name=f"{name}_embedding")(labels)
     return layers.Flatten(name=f"{name}_flatten")(embedded)
 
 
+NORMALIZATIONS = ("batch", "layer", "spectral", None)
+
+
+def check_normalization(kind):
+    if kind not in NORMALIZATIONS:
+        raise ValueError(
+            f"Unknown `normalization`={kind!r}. Expected 'batch', 'layer', 'spectral' "
+            "or None (use 'layer', 'spectral' or None for a WGAN-GP critic)."
+        )
+    return kind
+
+
 def normalization_layer(kind, name):
+    """The normalization layer after a hidden layer ('spectral' and None: none)."""
+    check_normalization(kind)
     if kind == "batch":
         return layers.BatchNormalization(name=name)
     if kind == "layer":
         return layers.LayerNormalization(axis=[1, 2, 3], name=name)
-    if kind is None:
-        return layers.Identity(name=name)
-    raise ValueError(
-        f"Unknown `normalization`={kind!r}. Expected 'batch', 'layer' or None "
-        "(use 'layer' or None for a WGAN-GP critic)."
-    )
+    return layers.Identity(name=name)
 
 
-def generator_inputs(latent_dim, num_classes):
+def weight_layer(layer_class, normalization, name, **kwargs):
+    """`layer_class(name=name, **kwargs)`, spectrally normalized when asked.
+
+    With `normalization="spectral"` the layer (named `<name>_inner`) is
+    wrapped in `keras_gans.architectures.SpectralNormalization` named `name`.
+    """
+    if normalization != "spectral":
+        return layer_class(name=name, **kwargs)
+    from keras_gans.architectures.spectral_normalization import SpectralNormalization
+
+    return SpectralNormalization(layer_class(name=f"{name}_inner", **kwargs), name=name)
+
+
+def generator_inputs(latent_dim, num_classes, init=None):
     """Generator inputs and the tensor the first layer reads.
 
     Returns `(inputs, x)`: unconditional, `inputs` is the latent `keras.Input`
@@ -67,5 +98,6 @@ def generator_inputs(latent_dim, num_classes):
     if num_classes is None:
         return latents, latents
     labels = keras.Input((), dtype="int32", name="labels")
-    embedded = label_embedding(labels, num_classes, latent_dim, "label")
+    initializer = "uniform" if init is None else init.embedding()
+    embedded = label_embedding(labels, num_classes, latent_dim, "label", initializer)
     return [latents, labels], layers.Concatenate(name="latents_and_label")([latents, embedded])

@@ -5,10 +5,12 @@ from keras import layers
 
 from keras_gans.architectures.common import (
     InitializerFactory,
-    generator_inputs,
     check_image_shape,
+    check_normalization,
+    generator_inputs,
     label_embedding,
     normalization_layer,
+    weight_layer,
 )
 
 # Spatial size of the first feature map, per output size: each transposed
@@ -52,7 +54,7 @@ def dcgan_generator(
     image_shape = check_image_shape(image_shape, supported=_BASE_SIZE)
     base, num_upsamplings = _BASE_SIZE[image_shape[:2]]
     init = InitializerFactory(seed)
-    inputs, x = generator_inputs(latent_dim, num_classes)
+    inputs, x = generator_inputs(latent_dim, num_classes, init)
     filters = base_filters * 2 ** (num_upsamplings - 1)
     x = layers.Dense(base * base * filters, use_bias=False, kernel_initializer=init(), name="project")(x)
     x = layers.BatchNormalization(name="project_bn")(x)
@@ -93,8 +95,13 @@ def dcgan_discriminator(
             channel.
         base_filters: int. Filters of the first convolution; later ones
             double it.
-        normalization: "batch" (DCGAN), "layer" or None. A WGAN-GP critic
-            needs "layer" or None: its penalty is per example.
+        normalization: "batch" (DCGAN), "layer", "spectral" or None.
+            "spectral" (Miyato et al. 2018) wraps every convolution and
+            dense layer in `keras_gans.architectures.SpectralNormalization`
+            (a `keras.layers.SpectralNormalization` whose inference mode
+            also uses W / sigma) and adds no other normalization. A WGAN-GP
+            critic needs "layer", "spectral" or None: its penalty is per
+            example, which BatchNorm breaks.
         seed: int or None. Seeds the weight initialisers.
         name: str. Model name.
 
@@ -106,8 +113,12 @@ def dcgan_discriminator(
     >>> D = dcgan_discriminator((28, 28, 1), base_filters=8)
     >>> tuple(D.output.shape)
     (None, 1)
+    >>> D = dcgan_discriminator((28, 28, 1), base_filters=8, normalization="spectral")
+    >>> [layer.name for layer in D.layers if "SpectralNormalization" in type(layer).__name__]
+    ['downsample_0', 'downsample_1', 'logit']
     """
     image_shape = check_image_shape(image_shape, supported=_BASE_SIZE)
+    check_normalization(normalization)
     _, num_downsamplings = _BASE_SIZE[image_shape[:2]]
     init = InitializerFactory(seed)
     images = keras.Input(image_shape, name="images")
@@ -116,21 +127,21 @@ def dcgan_discriminator(
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
         height, width = image_shape[:2]
-        label_map = layers.Dense(height * width, kernel_initializer=init(), name="label_map")(
-            label_embedding(labels, num_classes, 50, "label")
-        )
+        label_map = weight_layer(
+            layers.Dense, normalization, "label_map", units=height * width, kernel_initializer=init()
+        )(label_embedding(labels, num_classes, 50, "label", init.embedding()))
         label_map = layers.Reshape((height, width, 1), name="label_channel")(label_map)
         x = layers.Concatenate(name="image_and_label")([x, label_map])
     filters = base_filters
     for i in range(num_downsamplings):
-        x = layers.Conv2D(
-            filters, 4, strides=2, padding="same", kernel_initializer=init(),
-            name=f"downsample_{i}",
+        x = weight_layer(
+            layers.Conv2D, normalization, f"downsample_{i}", filters=filters, kernel_size=4,
+            strides=2, padding="same", kernel_initializer=init(),
         )(x)
         if i > 0:  # DCGAN: no normalisation on the first layer
             x = normalization_layer(normalization, f"downsample_{i}_norm")(x)
         x = layers.LeakyReLU(0.2, name=f"downsample_{i}_lrelu")(x)
         filters *= 2
     x = layers.Flatten(name="flatten")(x)
-    logits = layers.Dense(1, kernel_initializer=init(), name="logit")(x)
+    logits = weight_layer(layers.Dense, normalization, "logit", units=1, kernel_initializer=init())(x)
     return keras.Model(inputs if num_classes is not None else images, logits, name=name)

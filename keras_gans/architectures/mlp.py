@@ -46,7 +46,7 @@ def mlp_generator(
     """
     image_shape = check_image_shape(image_shape)
     init = InitializerFactory(seed, stddev=0.05)
-    inputs, x = generator_inputs(latent_dim, num_classes)
+    inputs, x = generator_inputs(latent_dim, num_classes, init)
     x = _hidden_stack(x, hidden_units, init, "hidden")
     x = layers.Dense(math.prod(image_shape), activation="tanh", kernel_initializer=init(), name="to_pixels")(x)
     images = layers.Reshape(image_shape, name="to_image")(x)
@@ -86,7 +86,7 @@ def mlp_discriminator(
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
         x = layers.Concatenate(name="pixels_and_label")(
-            [x, label_embedding(labels, num_classes, 16, "label")]
+            [x, label_embedding(labels, num_classes, 16, "label", init.embedding())]
         )
     x = _hidden_stack(x, hidden_units, init, "hidden")
     logits = layers.Dense(1, kernel_initializer=init(), name="logit")(x)

@@ -143,15 +143,8 @@ def uses_second_order_gradients(gan):
     """True when `gan`'s discriminator loss differentiates through an input
     gradient (WGAN-GP's penalty, R1): a double backward.
 
-    Read from the GAN's configuration, not by running it: a class that
-    overrides `discriminator_regularization`, or a non-zero
-    `gradient_penalty_weight` / `r1_penalty_weight`, or any `regularizers`.
+    Read from the GAN's configuration, not by running it: any
+    discriminator regularizer (GP, R1 or a custom one) takes an input
+    gradient inside the discriminator loss.
     """
-    from keras_gans.models.gan import GAN
-
-    if type(gan).discriminator_regularization is not GAN.discriminator_regularization:
-        return True
-    for attribute in ("gradient_penalty_weight", "r1_penalty_weight"):
-        if getattr(gan, attribute, 0):
-            return True
-    return bool(getattr(gan, "regularizers", None))
+    return bool(getattr(gan, "discriminator_regularizers", None))

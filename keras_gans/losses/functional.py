@@ -10,14 +10,29 @@ logistic losses stable for large logits:
 from keras import ops
 
 
-def minimax_discriminator_loss(real_logits, fake_logits):
+def _real_logistic_term(real_logits, label_smoothing):
+    # Cross-entropy of sigmoid(real_logits) against the target 1 - s:
+    # (1 - s) softplus(-l) + s softplus(l) = softplus(-l) + s l.
+    term = ops.mean(ops.softplus(-real_logits))
+    if label_smoothing:
+        term = term + label_smoothing * ops.mean(real_logits)
+    return term
+
+
+def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     """Discriminator loss of the original GAN (Goodfellow et al., 2014).
+
+    With `label_smoothing=s` the target for real images is `1 - s` and fakes
+    keep theirs (one-sided smoothing, Salimans et al. 2016, "Improved
+    Techniques for Training GANs", §3.4).
 
     Formula:
 
     ```
     loss = -mean(log(sigmoid(real_logits))) - mean(log(1 - sigmoid(fake_logits)))
          = mean(softplus(-real_logits)) + mean(softplus(fake_logits))
+    smoothed: mean((1 - s) softplus(-real) + s softplus(real)) + mean(softplus(fake))
+            = unsmoothed + s * mean(real_logits)
     ```
 
     Example:
@@ -25,7 +40,7 @@ def minimax_discriminator_loss(real_logits, fake_logits):
     >>> float(minimax_discriminator_loss(ops.zeros((2, 1)), ops.zeros((2, 1))))  # 2 log 2
     1.386...
     """
-    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+    return _real_logistic_term(real_logits, label_smoothing) + ops.mean(ops.softplus(fake_logits))
 
 
 def minimax_generator_loss(fake_logits):
@@ -48,8 +63,10 @@ def minimax_generator_loss(fake_logits):
     return -ops.mean(ops.softplus(fake_logits))
 
 
-def non_saturating_discriminator_loss(real_logits, fake_logits):
+def non_saturating_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     """Discriminator loss of the non-saturating GAN: the minimax one.
+
+    `label_smoothing` as in `minimax_discriminator_loss`.
 
     Formula:
 
@@ -62,7 +79,7 @@ def non_saturating_discriminator_loss(real_logits, fake_logits):
     >>> float(non_saturating_discriminator_loss(ops.zeros((1, 1)), ops.zeros((1, 1))))
     1.386...
     """
-    return minimax_discriminator_loss(real_logits, fake_logits)
+    return minimax_discriminator_loss(real_logits, fake_logits, label_smoothing)
 
 
 def non_saturating_generator_loss(fake_logits):
@@ -114,6 +131,101 @@ def wasserstein_generator_loss(fake_logits):
     -1.0
     """
     return -ops.mean(fake_logits)
+
+
+def hinge_discriminator_loss(real_logits, fake_logits):
+    """Hinge discriminator loss (Lim & Ye 2017; Miyato et al. 2018, SN-GAN).
+
+    Formula:
+
+    ```
+    loss = mean(relu(1 - real_logits)) + mean(relu(1 + fake_logits))
+    ```
+
+    Example:
+
+    >>> float(hinge_discriminator_loss(ops.zeros((2, 1)), ops.zeros((2, 1))))
+    2.0
+    """
+    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+
+
+def hinge_generator_loss(fake_logits):
+    """Hinge generator loss: the generator raises the critic's score.
+
+    Formula:
+
+    ```
+    loss = -mean(fake_logits)
+    ```
+
+    Example:
+
+    >>> float(hinge_generator_loss(ops.ones((2, 1))))
+    -1.0
+    """
+    return -ops.mean(fake_logits)
+
+
+def least_squares_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """Least-squares discriminator loss (Mao et al. 2017, LSGAN, a=0, b=c=1).
+
+    With `label_smoothing=s` the target for real images is `1 - s`.
+
+    Formula:
+
+    ```
+    loss = 0.5 * mean((real_logits - (1 - s))^2) + 0.5 * mean(fake_logits^2)
+    ```
+
+    Example:
+
+    >>> float(least_squares_discriminator_loss(ops.zeros((2, 1)), ops.ones((2, 1))))
+    1.0
+    """
+    real_target = 1.0 - label_smoothing
+    return 0.5 * ops.mean(ops.square(real_logits - real_target)) + 0.5 * ops.mean(
+        ops.square(fake_logits)
+    )
+
+
+def least_squares_generator_loss(fake_logits):
+    """Least-squares generator loss (Mao et al. 2017, c=1).
+
+    Formula:
+
+    ```
+    loss = 0.5 * mean((fake_logits - 1)^2)
+    ```
+
+    Example:
+
+    >>> float(least_squares_generator_loss(ops.zeros((2, 1))))
+    0.5
+    """
+    return 0.5 * ops.mean(ops.square(fake_logits - 1.0))
+
+
+def r1_penalty_from_gradients(gradients):
+    """R1 penalty from the discriminator's input gradients at real images.
+
+    Mescheder et al. 2018, "Which Training Methods for GANs do actually
+    Converge?", eq. 9 (without the gamma/2 factor, which the caller applies).
+
+    Formula:
+
+    ```
+    penalty = mean_i sum over pixels of gradients_i^2 = mean_i ||grad_x D(x_i)||^2
+    ```
+
+    Example:
+
+    >>> float(r1_penalty_from_gradients(ops.ones((2, 3))))
+    3.0
+    """
+    squared = ops.square(gradients)
+    axes = tuple(range(1, len(squared.shape)))
+    return ops.mean(ops.sum(squared, axis=axes))
 
 
 def gradient_penalty_from_gradients(gradients, epsilon=1e-12):

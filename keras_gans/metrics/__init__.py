@@ -1,4 +1,4 @@
-"""Sample-quality metrics: Fréchet distance (FID), KID and their feature networks."""
+"""Sample-quality metrics: FID, KID, precision/recall (as functions and objects) and feature networks."""
 
 from keras_gans.metrics.classifier import FEATURE_LAYER, build_feature_classifier
 from keras_gans.metrics.feature_extractors import (
@@ -19,9 +19,15 @@ from keras_gans.metrics.kernel_inception_distance import (
     mmd2_unbiased,
     polynomial_kernel,
 )
+from keras_gans.metrics.precision_recall import knn_radii, precision_recall
+from keras_gans.metrics.sample_metrics import FID, KID, PrecisionRecall, SampleMetric
 
 __all__ = [
     "FEATURE_LAYER",
+    "FID",
+    "KID",
+    "PrecisionRecall",
+    "SampleMetric",
     "ClassifierFeatureExtractor",
     "FeatureExtractor",
     "InceptionFeatureExtractor",
@@ -31,8 +37,10 @@ __all__ = [
     "frechet_distance",
     "frechet_distance_from_features",
     "kernel_inception_distance",
+    "knn_radii",
     "load_feature_classifier",
     "mmd2_unbiased",
     "polynomial_kernel",
+    "precision_recall",
     "validate_images",
 ]

@@ -324,7 +324,17 @@ def run_card_stage(dataset, directory):
     extractor = ClassifierFeatureExtractor(dataset, model=model)
     floor = real_data_floor(dataset, feature_extractor=extractor)
     print(f"{dataset} real-data floor: {json.dumps(floor)}")
-    save_json(directory / "preset.json", preset_metadata(dataset, accuracy))
+    # save_preset is the one writer of preset.json (it re-saves the same
+    # model and records its sha256); the measured card then replaces its
+    # default README.md.
+    from keras_gans.presets import save_preset
+
+    fields = preset_metadata(dataset, accuracy)
+    save_preset(
+        model, directory, name=fields.pop("name"), description=fields.pop("description"),
+        dataset=fields.pop("dataset"), kind=fields.pop("kind"),
+        metadata={k: v for k, v in fields.items() if k != "weights"}, overwrite=True,
+    )
     save_json(directory / "real_data_floor.json", floor)
     card = model_card(dataset, log, accuracy, floor, path.stat().st_size)
     (directory / "README.md").write_text(card)

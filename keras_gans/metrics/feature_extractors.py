@@ -9,7 +9,6 @@ cached statistics.
 """
 
 import hashlib
-import pathlib
 
 import keras
 import numpy as np
@@ -63,25 +62,12 @@ def validate_images(images, name="images"):
     return images
 
 
-def zoo_dir():
-    """The `zoo/` folder of the repository checkout holding pretrained networks.
-
-    Example:
-
-    >>> zoo_dir().name
-    'zoo'
-    """
-    import keras_gans
-
-    return pathlib.Path(keras_gans.__file__).resolve().parents[1] / "zoo"
-
-
 def load_feature_classifier(dataset):
     """Loads the pretrained feature classifier of `dataset` from the zoo.
 
-    The classifier is the preset `<dataset>_classifier`
-    (`zoo/<dataset>_classifier/classifier.keras` in the repository checkout,
-    downloaded and verified like any preset otherwise).
+    The classifier is the preset `<dataset>_classifier`, packaged in the
+    wheel (`zoo/<dataset>_classifier/` in the repository) and sha256-checked
+    on load like any preset.
 
     Args:
         dataset: str. "mnist", "fashion_mnist" or "digits".
@@ -102,8 +88,7 @@ def load_feature_classifier(dataset):
             f"Expected one of {list(CLASSIFIER_DATASETS)}, or pass your own "
             "`feature_extractor`."
         )
-    # Through the preset loader: the local zoo/ checkout when present,
-    # otherwise a sha256-verified download into the Keras cache.
+    # Through the preset resolver: the packaged file, checked by sha256.
     from keras_gans.presets import load_preset_model
 
     return load_preset_model(f"{dataset}_classifier")

@@ -13,7 +13,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gans import ema, hyperparameters, regularizers
 from keras_gans.backend import gradients
+from keras_gans.losses import games
 from keras_gans.models import input_validation
 from keras_gans.sampling import generate_images
 
@@ -32,15 +34,28 @@ def _deserialize(config):
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class GAN(keras.Model):
-    """Base class of the GAN models: a generator, a discriminator, two optimizers.
+    """A GAN: a generator, a discriminator, a game and optional stabilizers.
 
-    Subclasses choose the game by defining `discriminator_loss(real_logits,
-    fake_logits)` and `generator_loss(fake_logits)`; see `MinimaxGAN`,
-    `NonSaturatingGAN` and `WGANGP`. Train with `compile()` then `fit()`.
+    `GAN` composes small parts, each a module of its own:
+    - the game (`keras_gans.losses.NonSaturating()`, `Hinge()`, ...): the two
+      players' losses, with optional one-sided `label_smoothing`;
+    - discriminator regularizers (`keras_gans.regularizers.GradientPenalty`,
+      `R1Penalty`, or your own), each logged under its own name;
+    - an `augmentation` applied to every batch the discriminator sees
+      (`keras_gans.augment.DiffAugment`);
+    - an EMA copy of the generator (`ema_decay`), used by `generate`;
+    - the layers' own losses (`kernel_regularizer`, `add_loss`): each
+      player's are added to its own loss, as `keras.Model.fit` adds
+      `model.losses`.
+    `MinimaxGAN`, `NonSaturatingGAN`, `WGANGP`, `HingeGAN` and
+    `LeastSquaresGAN` only fix the game (and defaults). Train with
+    `compile()` then `fit()`.
 
-    Logged metrics: `d_loss`, `g_loss` and `loss = d_loss + g_loss`. `loss` is
-    not an objective that anything minimises: it exists so that callbacks that
-    read `logs["loss"]` (`TerminateOnNaN`) see a NaN in either player's loss.
+    Logged metrics: `d_loss` (including weighted penalties and D's layer
+    losses), `g_loss`, one entry per regularizer (unweighted), and
+    `loss = d_loss + g_loss`. `loss` is not an objective that anything
+    minimises: it exists so that callbacks that read `logs["loss"]`
+    (`TerminateOnNaN`) see a NaN in either player's loss.
 
     Args:
         generator: `keras.Model` mapping latents `(batch, latent_dim)` (or
@@ -48,31 +63,72 @@ class GAN(keras.Model):
             `(batch, H, W, C)` in [-1, 1].
         discriminator: `keras.Model` mapping images (or `[images, labels]`)
             to one raw score (logit) per image, shape `(batch, 1)`.
-        latent_dim: int. Size of the generator's latent input.
+        latent_dim: int >= 1. Size of the generator's latent input.
         num_classes: int or None. When set, the GAN is class-conditional:
             `fit(images, labels)` with integer labels in [0, num_classes).
-        seed: int or None. Seeds the latents (and WGAN-GP's interpolation
-            weights) drawn during training; with the same data, weights and
+        seed: int or None. Seeds every random draw of training (latents,
+            penalty noise, augmentation); with the same data, weights and
             settings, the same seed gives the same trained weights.
+        game: a game name (`"non_saturating"`, `"minimax"`, `"wasserstein"`,
+            `"hinge"`, `"least_squares"`) or `keras_gans.losses.Game`. Fixed
+            by the named subclasses. Defaults to None (define
+            `discriminator_loss` and `generator_loss` in a subclass).
+        label_smoothing: float in [0, 1). One-sided label smoothing: the
+            discriminator's target for real images is `1 - label_smoothing`
+            (Salimans et al. 2016). Only for games with targets (minimax,
+            non-saturating, least squares). Defaults to 0.
+        gradient_penalty_weight: float >= 0. Weight of the WGAN-GP gradient
+            penalty (0: off). Defaults to 0 (`WGANGP`: 10).
+        r1_penalty_weight: float >= 0. gamma of the R1 penalty
+            `gamma/2 mean ||grad_x D(x)||^2` on real images (Mescheder et al.
+            2018), logged unweighted as `r1_penalty`. Defaults to 0 (off).
+        r1_interval: int >= 1. Lazy R1: apply it on every `r1_interval`-th
+            discriminator step, scaled by `r1_interval` (StyleGAN2).
+            Defaults to 1.
+        regularizers: list of extra `keras_gans.regularizers.DiscriminatorRegularizer`.
+        discriminator_steps: int >= 1. Discriminator updates per generator
+            update. Defaults to 1 (`WGANGP`: `critic_steps=5`).
+        ema_decay: float in [0, 1) or None. When set, `ema_generator` is an
+            exponential moving average of the generator's weights, updated
+            after every generator step: `d * ema + (1 - d) * w`
+            (non-trainable weights are copied). Defaults to None.
+        augmentation: callable or None. Applied to every image batch the
+            discriminator sees (real and fake, in both steps); it must be
+            differentiable. An object with an int `random_values_per_image`
+            is called as `augmentation(images, random_values)` with uniform
+            values drawn from the training seed (`keras_gans.augment.DiffAugment`);
+            any other callable as `augmentation(images)`. Defaults to None.
+
+    Example (the stability toolkit on a non-saturating GAN):
+
+    ```python
+    gan = keras_gans.NonSaturatingGAN(G, D, latent_dim=64, seed=0,
+                                      label_smoothing=0.1, r1_penalty_weight=10.0,
+                                      ema_decay=0.999,
+                                      augmentation=keras_gans.augment.DiffAugment("color,translation,cutout"))
+    gan.compile()
+    gan.fit(images, epochs=3, batch_size=64)
+    images = gan.generate(16, seed=0)     # from gan.ema_generator
+    ```
 
     Example (a custom game: subclass and define the two losses):
 
     ```python
-    class HingeGAN(keras_gans.GAN):
+    class MyHingeGAN(keras_gans.GAN):
         def discriminator_loss(self, real_logits, fake_logits):
             return ops.mean(ops.relu(1 - real_logits)) + ops.mean(ops.relu(1 + fake_logits))
 
         def generator_loss(self, fake_logits):
             return -ops.mean(fake_logits)
 
-    gan = HingeGAN(generator=G, discriminator=D, latent_dim=16, seed=0)
+    gan = MyHingeGAN(generator=G, discriminator=D, latent_dim=16, seed=0)
     gan.compile()
     gan.fit(images, epochs=1)
     ```
     """
 
-    # How many discriminator updates each train step makes (WGAN-GP: more).
-    discriminator_steps = 1
+    # The game a named subclass plays; None lets `game=` choose.
+    default_game = None
 
     def __init__(
         self,
@@ -81,6 +137,15 @@ class GAN(keras.Model):
         latent_dim,
         num_classes=None,
         seed=None,
+        game=None,
+        label_smoothing=0.0,
+        gradient_penalty_weight=0.0,
+        r1_penalty_weight=0.0,
+        r1_interval=1,
+        regularizers=None,
+        discriminator_steps=1,
+        ema_decay=None,
+        augmentation=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -94,10 +159,27 @@ class GAN(keras.Model):
             )
         if generator is discriminator:
             raise ValueError("`generator` and `discriminator` must be two different models.")
+        # Every hyperparameter is checked before anything is built.
+        self.latent_dim = hyperparameters.positive_int("latent_dim", latent_dim)
+        self.num_classes = (
+            None if num_classes is None else hyperparameters.positive_int("num_classes", num_classes)
+        )
+        self.game = self._resolve_game(game, label_smoothing)
+        self.discriminator_regularizers = self._resolve_regularizers(
+            gradient_penalty_weight, r1_penalty_weight, r1_interval, regularizers
+        )
+        self.discriminator_steps = hyperparameters.positive_int(
+            self._discriminator_steps_argument, discriminator_steps
+        )
+        self.ema_decay = None if ema_decay is None else hyperparameters.unit_interval("ema_decay", ema_decay)
+        if augmentation is not None and not callable(augmentation):
+            raise ValueError(
+                f"`augmentation` must be callable (images -> images), such as "
+                f"keras_gans.augment.DiffAugment('color,translation,cutout'); received {augmentation!r}."
+            )
+        self.augmentation = augmentation
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim)
-        self.num_classes = None if num_classes is None else int(num_classes)
         self.seed = seed
         self._training_seed = keras.random.SeedGenerator(seed)
         self._evaluation_seed = keras.random.SeedGenerator(
@@ -107,9 +189,94 @@ class GAN(keras.Model):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.regularizer_trackers = [
+            keras.metrics.Mean(name=regularizer.name) for regularizer in self.discriminator_regularizers
+        ]
+        # Not trainable: its weights are averaged, never given gradients.
+        self.ema_generator = None if self.ema_decay is None else ema.clone_generator(generator)
         # G and D are built; `call` generates images. Marking the GAN built
         # stops `fit` from trying to build it by calling it on real images.
         self.built = True
+
+    # --- Composition -----------------------------------------------------------
+
+    _discriminator_steps_argument = "discriminator_steps"
+
+    def _resolve_game(self, game, label_smoothing):
+        label_smoothing = hyperparameters.unit_interval("label_smoothing", label_smoothing)
+        if self.default_game is not None:
+            if game is not None:
+                raise ValueError(
+                    f"{type(self).__name__} always plays the {self.default_game!r} game; "
+                    "pass `game=` to keras_gans.GAN instead."
+                )
+            game = self.default_game
+        if game is None:
+            if label_smoothing:
+                raise ValueError(
+                    "`label_smoothing` needs a game with targets: pass `game=` "
+                    "(e.g. 'non_saturating') or use NonSaturatingGAN."
+                )
+            return None
+        game = games.get(game)
+        if label_smoothing != game.label_smoothing and label_smoothing:
+            game = type(game).from_config({**game.get_config(), "label_smoothing": label_smoothing})
+        return game
+
+    @staticmethod
+    def _resolve_regularizers(gradient_penalty_weight, r1_penalty_weight, r1_interval, extra):
+        gradient_penalty_weight = hyperparameters.non_negative(
+            "gradient_penalty_weight", gradient_penalty_weight
+        )
+        r1_penalty_weight = hyperparameters.non_negative("r1_penalty_weight", r1_penalty_weight)
+        r1_interval = hyperparameters.positive_int("r1_interval", r1_interval)
+        resolved = []
+        if gradient_penalty_weight:
+            resolved.append(regularizers.GradientPenalty(gradient_penalty_weight))
+        if r1_penalty_weight:
+            resolved.append(regularizers.R1Penalty(r1_penalty_weight, interval=r1_interval))
+        for regularizer in extra or []:
+            if isinstance(regularizer, dict):
+                regularizer = regularizers.deserialize(regularizer)
+            if not isinstance(regularizer, regularizers.DiscriminatorRegularizer):
+                raise ValueError(
+                    "`regularizers` must hold keras_gans.regularizers.DiscriminatorRegularizer "
+                    f"instances; received {regularizer!r}."
+                )
+            resolved.append(regularizer)
+        names = [r.name for r in resolved]
+        if len(set(names)) != len(names):
+            raise ValueError(
+                f"Two discriminator regularizers share a name ({names}); each is logged "
+                "under its name. Use `gradient_penalty_weight`/`r1_penalty_weight` or "
+                "`regularizers=`, not both for the same penalty."
+            )
+        return resolved
+
+    @property
+    def label_smoothing(self):
+        return self.game.label_smoothing if self.game is not None else 0.0
+
+    def _regularizer_weight(self, name):
+        for regularizer in self.discriminator_regularizers:
+            if regularizer.name == name:
+                return regularizer.weight
+        return 0.0
+
+    @property
+    def gradient_penalty_weight(self):
+        return self._regularizer_weight("gradient_penalty")
+
+    @property
+    def r1_penalty_weight(self):
+        return self._regularizer_weight("r1_penalty")
+
+    @property
+    def r1_interval(self):
+        for regularizer in self.discriminator_regularizers:
+            if regularizer.name == "r1_penalty":
+                return regularizer.interval
+        return 1
 
     # --- Models ------------------------------------------------------------
 
@@ -168,7 +335,25 @@ class GAN(keras.Model):
                 f"shape (batch, 1); it outputs {tuple(logits.shape[1:])} per batch. "
                 "End it with Flatten() and Dense(1) and no activation."
             )
+        if self.augmentation is not None:
+            self._check_augmentation(images)
         return image_shape
+
+    def _check_augmentation(self, images):
+        try:
+            count = getattr(self.augmentation, "random_values_per_image", None)
+            values = None if not count else ops.zeros((2, int(count)))
+            augmented = self._augment(images, values)
+        except Exception as error:
+            raise ValueError(
+                f"Calling `augmentation` on images of shape {tuple(images.shape)} failed: "
+                f"{error}. It must map a batch of images to a batch of the same shape."
+            ) from error
+        if tuple(augmented.shape) != tuple(images.shape):
+            raise ValueError(
+                f"`augmentation` must keep the image shape {tuple(images.shape)}; it "
+                f"returned {tuple(augmented.shape)}."
+            )
 
     def call(self, inputs, training=False):
         """Generates images from latents (or `[latents, labels]`)."""
@@ -248,30 +433,27 @@ class GAN(keras.Model):
             **config,
         )
 
-    # --- Losses (defined by subclasses) --------------------------------------
+    # --- Losses ------------------------------------------------------------------
 
     def discriminator_loss(self, real_logits, fake_logits):
-        raise NotImplementedError(
-            "GAN is a base class: use MinimaxGAN, NonSaturatingGAN or WGANGP, or "
-            "subclass GAN and define discriminator_loss and generator_loss."
-        )
+        """The game's discriminator loss; override it for a custom game."""
+        if self.game is None:
+            raise NotImplementedError(
+                "This GAN has no game: pass `game=` (e.g. 'non_saturating' or 'hinge'), "
+                "use NonSaturatingGAN/HingeGAN/..., or subclass GAN and define "
+                "discriminator_loss and generator_loss."
+            )
+        return self.game.discriminator_loss(real_logits, fake_logits)
 
     def generator_loss(self, fake_logits):
-        raise NotImplementedError(
-            "GAN is a base class: use MinimaxGAN, NonSaturatingGAN or WGANGP, or "
-            "subclass GAN and define discriminator_loss and generator_loss."
-        )
-
-    def discriminator_regularization(self, critic_fn, real_images, fake_images, noise):
-        """Extra discriminator loss terms: `(total, {name: value})`.
-
-        `noise` is what `sample_regularization_noise` drew outside the
-        gradient computation (random draws inside it would leak on JAX).
-        """
-        return 0.0, {}
-
-    def sample_regularization_noise(self, batch_size, seed_generator):
-        return None
+        """The game's generator loss; override it for a custom game."""
+        if self.game is None:
+            raise NotImplementedError(
+                "This GAN has no game: pass `game=` (e.g. 'non_saturating' or 'hinge'), "
+                "use NonSaturatingGAN/HingeGAN/..., or subclass GAN and define "
+                "discriminator_loss and generator_loss."
+            )
+        return self.game.generator_loss(fake_logits)
 
     # --- Randomness ----------------------------------------------------------
 
@@ -298,13 +480,68 @@ class GAN(keras.Model):
             seed_generator or self._training_seed,
         )
 
-    # --- The step ------------------------------------------------------------
+    def _sample_augmentation_values(self, batch_size, seed_generator):
+        count = getattr(self.augmentation, "random_values_per_image", None)
+        if not count:
+            return None
+        return self._draw(keras.random.uniform, batch_size, (int(count),), seed_generator)
+
+    def _sample_discriminator_noise(self, batch_size, seed_generator):
+        """Every random draw of a discriminator step, made outside the gradient."""
+
+        def draw(sampler, n, trailing_shape):
+            return self._draw(sampler, n, tuple(trailing_shape), seed_generator)
+
+        return {
+            "regularizers": [
+                regularizer.sample_noise(batch_size, self.image_shape, draw)
+                for regularizer in self.discriminator_regularizers
+            ],
+            "real_augmentation": self._sample_augmentation_values(batch_size, seed_generator),
+            "fake_augmentation": self._sample_augmentation_values(batch_size, seed_generator),
+        }
+
+    # --- Running the players ---------------------------------------------------
 
     def _unpack(self, data):
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         if self.num_classes is not None:
             labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
         return images, labels
+
+    def _augment(self, images, random_values):
+        if self.augmentation is None:
+            return images
+        if random_values is None:
+            return self.augmentation(images)
+        return self.augmentation(images, random_values)
+
+    @staticmethod
+    def _sum_losses(losses, like):
+        total = ops.zeros((), dtype=like.dtype)
+        for loss in losses:
+            total = total + ops.sum(ops.cast(loss, like.dtype))
+        return total
+
+    def _run_discriminator(self, values, non_trainable, images, labels, training, weight_losses=True):
+        """D on `images` -> `(logits, new_non_trainable, layer_losses)`.
+
+        `layer_losses` are the losses D's layers added in this call
+        (activity regularizers, `add_loss`) and, when `weight_losses`, its
+        weight regularizers: D runs twice per step (real and fake), and
+        Keras counts weight regularizers once per step.
+        """
+        logits, state, losses = self.discriminator.stateless_call(
+            values, non_trainable, self._discriminator_inputs(images, labels),
+            training=training, return_losses=True,
+        )
+        if not weight_losses:
+            # `Layer.losses` lists the weight regularizers' losses last.
+            num_weight_losses = sum(
+                1 for v in self.discriminator.trainable_variables if getattr(v, "regularizer", None) is not None
+            )
+            losses = losses[: len(losses) - num_weight_losses]
+        return logits, state, losses
 
     def _generate_for_discriminator(self, batch_size, labels, seed_generator, training):
         latents = self.sample_latents(batch_size, seed_generator)
@@ -319,51 +556,80 @@ class GAN(keras.Model):
             )
         return ops.stop_gradient(fake)
 
-    def _discriminator_loss_fn(self, real, fake, labels, noise, training):
-        """Returns `values -> (d_loss, (new_non_trainable, terms))`."""
-        discriminator = self.discriminator
-        non_trainable = [v.value for v in discriminator.non_trainable_variables]
+    def _regularizer_is_active(self, regularizer, step):
+        # Lazy regularization: on every `interval`-th discriminator step.
+        if regularizer.interval == 1 or step is None:
+            return None
+        return ops.equal(ops.mod(step, regularizer.interval), 0)
+
+    def _discriminator_loss_fn(self, real, fake, labels, noise, training, step=None):
+        """Returns `values -> (d_loss, (new_non_trainable, terms))`.
+
+        `terms` maps each regularizer's name to `(penalty, weight_in_log)`.
+        `step` (the discriminator's update count) drives lazy regularizers;
+        None applies every regularizer.
+        """
+        non_trainable = [v.value for v in self.discriminator.non_trainable_variables]
+        real = self._augment(real, noise["real_augmentation"])
+        fake = self._augment(fake, noise["fake_augmentation"])
 
         def loss_fn(values):
-            real_logits, state = discriminator.stateless_call(
-                values, non_trainable, self._discriminator_inputs(real, labels),
-                training=training,
+            real_logits, state, real_losses = self._run_discriminator(
+                values, non_trainable, real, labels, training
             )
-            fake_logits, state = discriminator.stateless_call(
-                values, state, self._discriminator_inputs(fake, labels),
-                training=training,
+            fake_logits, state, fake_losses = self._run_discriminator(
+                values, state, fake, labels, training, weight_losses=False
             )
 
             def critic_fn(images):
-                logits, _ = discriminator.stateless_call(
+                logits, _ = self.discriminator.stateless_call(
                     values, state, self._discriminator_inputs(images, labels),
                     training=training,
                 )
                 return logits
 
             loss = self.discriminator_loss(real_logits, fake_logits)
-            extra, terms = self.discriminator_regularization(critic_fn, real, fake, noise)
-            return loss + extra, (state, terms)
+            loss = loss + self._sum_losses(real_losses + fake_losses, loss)
+            terms = {}
+            for regularizer, reg_noise in zip(self.discriminator_regularizers, noise["regularizers"]):
+                scale = regularizer.weight_factor * regularizer.weight
+                active = self._regularizer_is_active(regularizer, step)
+                if active is None:
+                    penalty = regularizer(critic_fn, real, fake, reg_noise)
+                    terms[regularizer.name] = (penalty, None)
+                else:
+                    penalty = ops.cond(
+                        active,
+                        lambda r=regularizer, n=reg_noise: ops.cast(r(critic_fn, real, fake, n), loss.dtype),
+                        lambda: ops.zeros((), dtype=loss.dtype),
+                    )
+                    scale = scale * regularizer.interval
+                    terms[regularizer.name] = (penalty, ops.cast(active, loss.dtype))
+                loss = loss + scale * penalty
+            return loss, (state, terms)
 
         return loss_fn
 
-    def _generator_loss_fn(self, latents, labels, training):
+    def _generator_loss_fn(self, latents, labels, training, augmentation_values=None):
         """Returns `values -> (g_loss, new_generator_non_trainable)`."""
         g_non_trainable = [v.value for v in self.generator.non_trainable_variables]
         d_values = [v.value for v in self.discriminator.trainable_variables]
         d_non_trainable = [v.value for v in self.discriminator.non_trainable_variables]
 
         def loss_fn(values):
-            fake, g_state = self.generator.stateless_call(
+            fake, g_state, g_losses = self.generator.stateless_call(
                 values, g_non_trainable, self._generator_inputs(latents, labels),
-                training=training,
+                training=training, return_losses=True,
             )
-            # The discriminator's BatchNorm updates are discarded here.
+            fake = self._augment(fake, augmentation_values)
+            # The discriminator's BatchNorm updates and layer losses belong
+            # to the discriminator step; discarded here.
             fake_logits, _ = self.discriminator.stateless_call(
                 d_values, d_non_trainable, self._discriminator_inputs(fake, labels),
                 training=training,
             )
-            return self.generator_loss(fake_logits), g_state
+            loss = self.generator_loss(fake_logits)
+            return loss + self._sum_losses(g_losses, loss), g_state
 
         return loss_fn
 
@@ -375,8 +641,9 @@ class GAN(keras.Model):
     def _discriminator_step(self, real, labels):
         batch_size = ops.shape(real)[0]
         fake = self._generate_for_discriminator(batch_size, labels, self._training_seed, True)
-        noise = self.sample_regularization_noise(batch_size, self._training_seed)
-        loss_fn = self._discriminator_loss_fn(real, fake, labels, noise, training=True)
+        noise = self._sample_discriminator_noise(batch_size, self._training_seed)
+        step = self.discriminator_optimizer.iterations.value if self._has_lazy_regularizer else None
+        loss_fn = self._discriminator_loss_fn(real, fake, labels, noise, training=True, step=step)
         variables = self.discriminator.trainable_variables
         (loss, (state, terms)), grads = gradients.value_and_grad(
             loss_fn, [v.value for v in variables]
@@ -385,51 +652,67 @@ class GAN(keras.Model):
         self._assign(self.discriminator.non_trainable_variables, state)
         return loss, terms
 
+    @property
+    def _has_lazy_regularizer(self):
+        return any(r.interval > 1 for r in self.discriminator_regularizers)
+
     def _generator_step(self, batch_size, labels):
         latents = self.sample_latents(batch_size)
-        loss_fn = self._generator_loss_fn(latents, labels, training=True)
+        augmentation_values = self._sample_augmentation_values(batch_size, self._training_seed)
+        loss_fn = self._generator_loss_fn(latents, labels, True, augmentation_values)
         variables = self.generator.trainable_variables
         (loss, state), grads = gradients.value_and_grad(
             loss_fn, [v.value for v in variables]
         )
         gradients.apply_gradients(self.generator_optimizer, grads, variables)
         self._assign(self.generator.non_trainable_variables, state)
+        if self.ema_generator is not None:
+            ema.update_ema(self.ema_generator, self.generator, self.ema_decay)
         return loss
 
-    def _update_metrics(self, d_loss, g_loss, terms):
+    def _update_metrics(self, d_loss, g_loss, terms_per_step):
+        """Logs the last D step's loss, G's loss and every D step's penalties."""
         # torch.distributed: each process computed its losses on its shard;
         # log the global batch's (identity on other backends).
-        names = sorted(terms)
+        names = sorted(terms_per_step[0]) if terms_per_step else []
         d_loss, g_loss, *values = gradients.mean_over_processes(
-            [d_loss, g_loss] + [terms[name] for name in names]
+            [d_loss, g_loss] + [terms[name][0] for terms in terms_per_step for name in names]
         )
-        terms = dict(zip(names, values))
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.loss_tracker.update_state(d_loss + g_loss)
-        for name, value in terms.items():
-            self._term_trackers[name].update_state(value)
+        trackers = {tracker.name: tracker for tracker in self.regularizer_trackers}
+        values = iter(values)
+        for terms in terms_per_step:
+            for name in names:
+                # Lazy penalties carry a 0/1 weight: skipped steps do not count.
+                trackers[name].update_state(next(values), sample_weight=terms[name][1])
         return {m.name: m.result() for m in self.metrics}
 
     def _train_step_on_data(self, data):
         real, labels = self._unpack(data)
+        terms_per_step = []
         for _ in range(self.discriminator_steps):
             d_loss, terms = self._discriminator_step(real, labels)
+            terms_per_step.append(terms)
         g_loss = self._generator_step(ops.shape(real)[0], labels)
-        return self._update_metrics(d_loss, g_loss, terms)
+        return self._update_metrics(d_loss, g_loss, terms_per_step)
 
     def _test_step_on_data(self, data):
         real, labels = self._unpack(data)
         batch_size = ops.shape(real)[0]
         seed = self._evaluation_seed
         fake = self._generate_for_discriminator(batch_size, labels, seed, False)
-        noise = self.sample_regularization_noise(batch_size, seed)
+        noise = self._sample_discriminator_noise(batch_size, seed)
         d_loss_fn = self._discriminator_loss_fn(real, fake, labels, noise, training=False)
         d_loss, (_, terms) = d_loss_fn([v.value for v in self.discriminator.trainable_variables])
-        g_loss_fn = self._generator_loss_fn(self.sample_latents(batch_size, seed), labels, False)
+        latents = self.sample_latents(batch_size, seed)
+        g_loss_fn = self._generator_loss_fn(
+            latents, labels, False, self._sample_augmentation_values(batch_size, seed)
+        )
         with gradients.no_gradient_recording():
             g_loss, _ = g_loss_fn([v.value for v in self.generator.trainable_variables])
-        return self._update_metrics(d_loss, g_loss, terms)
+        return self._update_metrics(d_loss, g_loss, [terms])
 
     def train_step(self, *args):
         return gradients.run_stateful_step(self, self._train_step_on_data, args, training=True)
@@ -438,13 +721,9 @@ class GAN(keras.Model):
         return gradients.run_stateful_step(self, self._test_step_on_data, args, training=False)
 
     @property
-    def _term_trackers(self):
-        return {}
-
-    @property
     def metrics(self):
         return [self.loss_tracker, self.d_loss_tracker, self.g_loss_tracker] + list(
-            self._term_trackers.values()
+            self.regularizer_trackers
         )
 
     # --- fit / evaluate with input checks -------------------------------------
@@ -497,7 +776,7 @@ class GAN(keras.Model):
 
     # --- Sampling -------------------------------------------------------------
 
-    def generate(self, num_samples, seed=0, labels=None, batch_size=256):
+    def generate(self, num_samples, seed=0, labels=None, batch_size=256, use_ema=True):
         """Generates images from seeded latents.
 
         The latents come from NumPy (`keras_gans.sample_latents`), so the same
@@ -508,12 +787,17 @@ class GAN(keras.Model):
             seed: int. Seed of the latents.
             labels: integer class labels, one per image (conditional models).
             batch_size: int. Images per forward pass.
+            use_ema: bool. Use `ema_generator` when the GAN has one
+                (`ema_decay` set); False uses the raw generator. Defaults to True.
 
         Returns:
             float32 NumPy array `(num_samples, H, W, C)` in [0, 1].
         """
+        generator = self.generator
+        if use_ema and self.ema_generator is not None:
+            generator = self.ema_generator
         return generate_images(
-            self.generator,
+            generator,
             num_samples,
             self.latent_dim,
             seed=seed,
@@ -540,7 +824,7 @@ class GAN(keras.Model):
                 generator.state.assign(np.asarray(store[key]))
 
     def get_config(self):
-        return {
+        config = {
             "name": self.name,
             "trainable": self.trainable,
             "generator": _serialize(self.generator),
@@ -548,11 +832,29 @@ class GAN(keras.Model):
             "latent_dim": self.latent_dim,
             "num_classes": self.num_classes,
             "seed": self.seed,
+            "label_smoothing": self.label_smoothing,
+            "gradient_penalty_weight": self.gradient_penalty_weight,
+            "r1_penalty_weight": self.r1_penalty_weight,
+            "r1_interval": self.r1_interval,
+            "regularizers": [
+                _serialize(r)
+                for r in self.discriminator_regularizers
+                if r.name not in ("gradient_penalty", "r1_penalty")
+            ],
+            self._discriminator_steps_argument: self.discriminator_steps,
+            "ema_decay": self.ema_decay,
+            "augmentation": None if self.augmentation is None else _serialize(self.augmentation),
         }
+        if self.default_game is None and self.game is not None:
+            config["game"] = _serialize(self.game)
+        return config
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
         config["generator"] = _deserialize(config["generator"])
         config["discriminator"] = _deserialize(config["discriminator"])
+        for key in ("game", "augmentation"):
+            if config.get(key) is not None:
+                config[key] = _deserialize(config[key])
         return cls(**config)

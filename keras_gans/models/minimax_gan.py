@@ -2,7 +2,6 @@
 
 import keras
 
-from keras_gans import losses
 from keras_gans.models.gan import GAN
 
 
@@ -14,7 +13,8 @@ class MinimaxGAN(GAN):
     and the generator minimises `log(1 - sigmoid(D(G(z))))`, which saturates
     early in training; `NonSaturatingGAN` is usually the better choice.
 
-    Args: see `keras_gans.models.GAN`.
+    Args: see `keras_gans.models.GAN` (`label_smoothing`, `r1_penalty_weight`,
+    `ema_decay`, `augmentation`, ...).
 
     Example:
 
@@ -27,8 +27,4 @@ class MinimaxGAN(GAN):
     ```
     """
 
-    def discriminator_loss(self, real_logits, fake_logits):
-        return losses.minimax_discriminator_loss(real_logits, fake_logits)
-
-    def generator_loss(self, fake_logits):
-        return losses.minimax_generator_loss(fake_logits)
+    default_game = "minimax"

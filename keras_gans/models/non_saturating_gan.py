@@ -2,7 +2,6 @@
 
 import keras
 
-from keras_gans import losses
 from keras_gans.models.gan import GAN
 
 
@@ -14,7 +13,8 @@ class NonSaturatingGAN(GAN):
     `mean(softplus(-D(G(z))))`, which keeps strong gradients when the
     discriminator rejects its samples.
 
-    Args: see `keras_gans.models.GAN`.
+    Args: see `keras_gans.models.GAN` (`label_smoothing`, `r1_penalty_weight`,
+    `ema_decay`, `augmentation`, ...).
 
     Example:
 
@@ -29,8 +29,4 @@ class NonSaturatingGAN(GAN):
     ```
     """
 
-    def discriminator_loss(self, real_logits, fake_logits):
-        return losses.non_saturating_discriminator_loss(real_logits, fake_logits)
-
-    def generator_loss(self, fake_logits):
-        return losses.non_saturating_generator_loss(fake_logits)
+    default_game = "non_saturating"

@@ -2,7 +2,6 @@
 
 import keras
 
-from keras_gans import losses
 from keras_gans.models.gan import GAN
 
 
@@ -37,6 +36,9 @@ class WGANGP(GAN):
     ```
     """
 
+    default_game = "wasserstein"
+    _discriminator_steps_argument = "critic_steps"
+
     def __init__(
         self,
         generator,
@@ -46,48 +48,21 @@ class WGANGP(GAN):
         critic_steps=5,
         **kwargs,
     ):
-        super().__init__(generator, discriminator, latent_dim, **kwargs)
-        if int(critic_steps) < 1:
-            raise ValueError(f"`critic_steps` must be >= 1; received {critic_steps}.")
-        self.gradient_penalty_weight = float(gradient_penalty_weight)
-        self.critic_steps = int(critic_steps)
-        self.gradient_penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
+        super().__init__(
+            generator,
+            discriminator,
+            latent_dim,
+            gradient_penalty_weight=gradient_penalty_weight,
+            discriminator_steps=critic_steps,
+            **kwargs,
+        )
 
     @property
-    def discriminator_steps(self):
-        return self.critic_steps
-
-    @property
-    def _term_trackers(self):
-        return {"gradient_penalty": self.gradient_penalty_tracker}
+    def critic_steps(self):
+        return self.discriminator_steps
 
     def default_optimizers(self):
         return (
             keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
             keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
         )
-
-    def discriminator_loss(self, real_logits, fake_logits):
-        return losses.wasserstein_discriminator_loss(real_logits, fake_logits)
-
-    def generator_loss(self, fake_logits):
-        return losses.wasserstein_generator_loss(fake_logits)
-
-    def sample_regularization_noise(self, batch_size, seed_generator):
-        # One interpolation weight per example, U[0, 1].
-        trailing = (1,) * len(self.image_shape)
-        return self._draw(keras.random.uniform, batch_size, trailing, seed_generator)
-
-    def discriminator_regularization(self, critic_fn, real_images, fake_images, noise):
-        penalty = losses.gradient_penalty(critic_fn, real_images, fake_images, noise)
-        return self.gradient_penalty_weight * penalty, {"gradient_penalty": penalty}
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "gradient_penalty_weight": self.gradient_penalty_weight,
-                "critic_steps": self.critic_steps,
-            }
-        )
-        return config

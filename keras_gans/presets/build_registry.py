@@ -15,14 +15,18 @@ import sys
 from pathlib import Path
 
 from keras_gans.presets.registry import REGISTRY_PATH
+from keras_gans.presets.registry import packaged_zoo_dir
 from keras_gans.presets.registry import read_preset_config
 from keras_gans.presets.registry import sha256_of_file
 
-DEFAULT_ZOO_DIR = Path(__file__).resolve().parents[2] / "zoo"
+PACKAGE_PREFIX = "package://"
 
 
 def registry_entry(preset_dir):
-    """The registry entry of one preset folder: preset.json plus hash and size.
+    """The registry entry of one preset folder: preset.json plus handle, hash and size.
+
+    The handle is `package://<name>`: the preset ships in the wheel. The
+    hash is the weights file's; a `"sha256"` in preset.json must agree.
 
     Args:
         preset_dir: str or Path. A folder holding `preset.json` and the
@@ -34,8 +38,8 @@ def registry_entry(preset_dir):
     Example:
 
     >>> entry = registry_entry("zoo/dcgan_mnist_nonsaturating")  # doctest: +SKIP
-    >>> sorted(entry["sha256"])  # doctest: +SKIP
-    ['generator.keras']
+    >>> sorted(entry["sha256"]), entry["handle"]  # doctest: +SKIP
+    (['generator.keras'], 'package://dcgan_mnist_nonsaturating')
     """
     preset_dir = Path(preset_dir)
     config = read_preset_config(preset_dir)
@@ -52,21 +56,30 @@ def registry_entry(preset_dir):
             f"{config['weights']!r}, but {weights} does not exist. Save the "
             "model there with `model.save(...)` or fix \"weights\"."
         )
+    digest = sha256_of_file(weights)
+    written = (config.get("sha256") or {}).get(config["weights"])
+    if written is not None and written != digest:
+        raise ValueError(
+            f'{preset_dir / "preset.json"} gives sha256 {written} for {config["weights"]!r}, '
+            f"but the file has {digest}: the weights changed after the preset was saved. "
+            "Save the preset again with `keras_gans.save_preset`."
+        )
     entry = dict(config)
-    entry["sha256"] = {config["weights"]: sha256_of_file(weights)}
+    entry["sha256"] = {config["weights"]: digest}
     entry["size"] = weights.stat().st_size
+    entry["handle"] = PACKAGE_PREFIX + preset_dir.name
     return entry
 
 
-def build_registry(zoo_dir=DEFAULT_ZOO_DIR):
+def build_registry(zoo_dir=None):
     """Builds the registry dict from every `<zoo_dir>/<name>/preset.json`.
 
     Folders whose names start with "." or "_" are skipped; any other folder
     must be a valid preset.
 
     Args:
-        zoo_dir: str or Path. The zoo folder. Defaults to `zoo/` at the root
-            of the checkout.
+        zoo_dir: str or Path or None. The zoo folder. Defaults to
+            `packaged_zoo_dir()` (`zoo/` of a checkout).
 
     Returns:
         dict: preset name -> registry entry.
@@ -75,7 +88,7 @@ def build_registry(zoo_dir=DEFAULT_ZOO_DIR):
 
     >>> registry = build_registry("zoo")  # doctest: +SKIP
     """
-    zoo_dir = Path(zoo_dir)
+    zoo_dir = Path(zoo_dir) if zoo_dir is not None else packaged_zoo_dir()
     if not zoo_dir.is_dir():
         raise FileNotFoundError(
             f"Zoo folder {zoo_dir} does not exist. Run this from a checkout "
@@ -106,7 +119,7 @@ def main(argv=None):
         prog="python -m keras_gans.presets.build_registry",
         description="Rebuild keras_gans/presets/registry.json from zoo/*/preset.json.",
     )
-    parser.add_argument("--zoo-dir", default=str(DEFAULT_ZOO_DIR), help="zoo folder (default: %(default)s)")
+    parser.add_argument("--zoo-dir", default=str(packaged_zoo_dir()), help="zoo folder (default: %(default)s)")
     parser.add_argument("--output", default=str(REGISTRY_PATH), help="registry file (default: %(default)s)")
     parser.add_argument(
         "--check",

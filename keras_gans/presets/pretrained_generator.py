@@ -3,12 +3,8 @@
 import os
 from pathlib import Path
 
-from keras_gans.presets.loading import available_presets
 from keras_gans.presets.loading import load_keras_file
-from keras_gans.presets.loading import load_preset_model
-from keras_gans.presets.loading import preset_metadata
-from keras_gans.presets.loading import unknown_preset_error
-from keras_gans.presets.registry import read_preset_config
+from keras_gans.presets.loading import resolve_preset
 from keras_gans.sampling import generate_images
 
 
@@ -126,46 +122,23 @@ class PretrainedGenerator:
     @classmethod
     def from_preset(cls, preset, registry=None, cache_dir=None):
         """Loads a generator preset; see the module-level `from_preset`."""
-        if isinstance(preset, os.PathLike):
-            return cls._from_path(Path(preset))
-        if not isinstance(preset, str):
-            raise TypeError(
-                "`preset` must be a preset name or a path; received "
-                f"{type(preset).__name__}."
-            )
-        known = available_presets(registry)
-        if preset not in known:
-            if os.path.exists(preset):
-                return cls._from_path(Path(preset))
-            raise unknown_preset_error(
-                preset, known, " A path to a preset folder or a .keras file also works."
-            )
-        metadata = preset_metadata(preset, registry)
-        _check_generator_kind(metadata, preset)
-        model = load_preset_model(preset, registry=registry, cache_dir=cache_dir)
-        return cls.from_metadata(model, metadata)
+        if isinstance(preset, (str, os.PathLike)) and "://" not in os.fspath(preset) and os.fspath(preset).endswith(".keras"):
+            return cls._from_keras_file(Path(preset))
+        metadata, path, how_to_fix = resolve_preset(preset, registry=registry, cache_dir=cache_dir)
+        _check_generator_kind(metadata, os.fspath(preset))
+        return cls.from_metadata(load_keras_file(path, how_to_fix), metadata)
 
     @classmethod
-    def _from_path(cls, path):
-        if path.is_dir():
-            metadata = read_preset_config(path)
-            _check_generator_kind(metadata, str(path))
-            weights = path / metadata["weights"]
-            model = load_keras_file(
-                weights, f"Re-save the generator with `model.save({str(weights)!r})`."
-            )
-            return cls.from_metadata(model, metadata)
-        if path.suffix != ".keras" or not path.is_file():
-            raise ValueError(
-                f"{path} is neither a preset folder (with preset.json) nor a "
-                ".keras file."
-            )
+    def _from_keras_file(cls, path):
+        if not path.is_file():
+            raise ValueError(f"{path} does not exist: pass an existing .keras file or a preset folder.")
         model = load_keras_file(path, f"Re-save the generator with `model.save({str(path)!r})`.")
         if len(model.inputs) != 1:
             raise ValueError(
                 f"{path} takes {len(model.inputs)} inputs, so it looks conditional, "
                 "and a bare .keras file does not say how many classes it has. Put it "
-                'in a preset folder with a preset.json giving "num_classes", or use '
+                'in a preset folder with a preset.json giving "num_classes" '
+                "(`keras_gans.save_preset` writes one), or use "
                 "`PretrainedGenerator(model, latent_dim, num_classes)`."
             )
         return cls(model, latent_dim=model.inputs[0].shape[-1], name=path.stem)
@@ -187,22 +160,25 @@ def _check_generator_kind(metadata, preset):
 
 
 def from_preset(preset, registry=None, cache_dir=None):
-    """Loads a pretrained generator by preset name, preset folder or .keras file.
+    """Loads a pretrained generator by name, `hf://` handle, URL, folder or .keras file.
 
-    A preset name is looked up in the local zoo checkout, else downloaded
-    once (sha256-verified) into the Keras cache; see
-    `keras_gans.presets.loading`. Classifier presets are refused: use
-    `load_preset_model` for those. A string that is a known preset name is
-    always treated as a name, even if a file of that name exists.
+    Every registered preset is packaged in the wheel and loads offline; its
+    weights are checked against the registry's sha256. Other handles are
+    resolved by `keras_gans.presets.loading.get_file` and checked against
+    the sha256 in their own `preset.json` (see `keras_gans.save_preset`).
+    Classifier presets are refused: use `load_preset_model` for those. A
+    string that is a registered name is always treated as a name, even if a
+    folder of that name exists.
 
     Args:
-        preset: str or Path. A name from `list_presets("generator")`, a
-            preset folder holding preset.json, or an unconditional
-            generator saved as a `.keras` file.
+        preset: str or Path. A name from `list_presets("generator")`;
+            `"hf://<owner>/<repo>"` (needs `huggingface_hub`); an http(s) URL
+            of a preset folder; a preset folder holding preset.json; or an
+            unconditional generator saved as a `.keras` file.
         registry: dict, path or None. The preset registry. Defaults to
             `$KERAS_GANS_REGISTRY`, else the one shipped in the package.
         cache_dir: str or None. Cache root for downloads. Defaults to
-            `$KERAS_HOME`, else `~/.keras`.
+            `$KERAS_HOME`, else `~/.keras` (the HF cache for `hf://`).
 
     Returns:
         PretrainedGenerator.
@@ -214,6 +190,7 @@ def from_preset(preset, registry=None, cache_dir=None):
     images = gen.generate(16, seed=0)
     digits = keras_gans.from_preset("dcgan_mnist_conditional").generate(
         10, labels=list(range(10)))
+    mine = keras_gans.from_preset("hf://someone/my_gan")  # see save_preset
     ```
     """
     return PretrainedGenerator.from_preset(preset, registry=registry, cache_dir=cache_dir)

@@ -1,12 +1,17 @@
-"""The preset registry: what each preset is, and the sha256 of its files.
+"""The preset registry: what each preset is, where it lives, and its sha256.
 
-A preset is a folder `zoo/<name>/` holding `preset.json` and one weights
-file (a `.keras` file written by `model.save()`). The registry,
-`keras_gans/presets/registry.json`, ships inside the package: it maps every
-preset name to the content of its `preset.json` plus `"sha256"`
-(`{file name: hex digest}`) and `"size"` (bytes of the weights file), so an
-installed package knows names, descriptions and hashes without a `zoo/`
-checkout. Rebuild it with `python -m keras_gans.presets.build_registry`.
+A preset is a folder holding `preset.json`, one weights file (a `.keras`
+file written by `model.save()`) and a card (`README.md`), as written by
+`keras_gans.save_preset`. The repository keeps one such folder per preset in
+`zoo/<name>/`, and the wheel carries them as package data
+(`keras_gans/zoo/<name>/`; see `packaged_zoo_dir`).
+
+The registry, `keras_gans/presets/registry.json`, ships inside the package:
+it maps every preset name to the content of its `preset.json` (including
+`"sha256"`, `{file name: hex digest}`) plus `"size"` (bytes of the weights
+file) and `"handle"`, where the files come from (`package://<name>` for the
+packaged ones; see `keras_gans.presets.loading.get_file`). Rebuild it with
+`python -m keras_gans.presets.build_registry`.
 """
 
 import hashlib
@@ -17,6 +22,9 @@ from pathlib import Path
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "registry.json"
 REGISTRY_ENV = "KERAS_GANS_REGISTRY"
+ZOO_DIR_ENV = "KERAS_GANS_ZOO_DIR"
+PRESET_FILE = "preset.json"
+CARD_FILE = "README.md"
 
 PRESET_KINDS = ("generator", "classifier")
 COMMON_KEYS = ("name", "kind", "description", "weights")
@@ -26,6 +34,34 @@ KIND_KEYS = {
 }
 # Preset and file names end up in URLs and cache paths: keep them plain.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def packaged_zoo_dir():
+    """The folder holding the packaged presets, one sub-folder per preset.
+
+    The only place that knows where the packaged zoo lives:
+
+    - `$KERAS_GANS_ZOO_DIR` when set (a zoo being developed elsewhere);
+    - `keras_gans/zoo/` in an installed wheel (setup.py maps the repository's
+      `zoo/` onto the data package `keras_gans.zoo`);
+    - else `zoo/` next to the `keras_gans/` folder, which is where the files
+      are in a source checkout and in an editable install (`pip install -e .`).
+
+    The folder need not exist (e.g. a stripped install): a `package://`
+    handle then falls back to the mirror, see `keras_gans.presets.loading`.
+
+    Example:
+
+    >>> (packaged_zoo_dir() / "mnist_classifier" / "preset.json").is_file()
+    True
+    """
+    env = os.environ.get(ZOO_DIR_ENV)
+    if env:
+        return Path(env)
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "zoo"
+    return installed if installed.is_dir() else package.parent / "zoo"
 
 
 def is_safe_name(name):
@@ -110,6 +146,14 @@ def validate_preset_config(config, source):
         raise ValueError(
             f'{source}: "weights" must be a plain file name ending in ".keras" '
             f"(a file next to preset.json); received {weights!r}."
+        )
+    hashes = config.get("sha256", {})
+    if not isinstance(hashes, dict) or not all(
+        is_safe_name(k) and isinstance(v, str) and _SHA256.match(v) for k, v in hashes.items()
+    ):
+        raise ValueError(
+            f'{source}: "sha256" must map plain file names to 64 hex digits; '
+            f"received {hashes!r}. Re-save the preset with `keras_gans.save_preset`."
         )
     return config
 

@@ -9,8 +9,8 @@ from keras_gans.metrics.classifier import FEATURE_LAYER, build_feature_classifie
 from keras_gans.metrics.feature_extractors import (
     ClassifierFeatureExtractor,
     load_feature_classifier,
-    zoo_dir,
 )
+from keras_gans.presets import packaged_zoo_dir
 
 
 def test_builder_shapes():
@@ -28,7 +28,7 @@ def test_unknown_dataset_raises():
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion_mnist"])
 def test_zoo_classifier_matches_its_preset_card(dataset):
-    folder = zoo_dir() / f"{dataset}_classifier"
+    folder = packaged_zoo_dir() / f"{dataset}_classifier"
     preset = json.loads((folder / "preset.json").read_text())
     assert preset["name"] == f"{dataset}_classifier"
     assert preset["kind"] == "classifier" and preset["dataset"] == dataset

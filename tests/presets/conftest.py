@@ -1,10 +1,14 @@
-"""A real HTTP zoo on 127.0.0.1 for the preset tests.
+"""Real HTTP servers on 127.0.0.1 for the preset tests; never the internet.
 
 The `zoo` fixture serves a temporary folder in zoo layout
 (`<name>/preset.json`, `<name>/<weights>`) with `http.server`, points
 KERAS_GANS_PRESET_BASE_URL at it, uses a registry built from that folder by
-`build_registry`, an empty KERAS_GANS_ZOO_DIR (so no local zoo is used) and a
-fresh KERAS_HOME for the download cache.
+`build_registry` (handles `package://<name>`), an empty KERAS_GANS_ZOO_DIR (so
+this "install" carries none of them and the mirror serves them) and a fresh
+KERAS_HOME for the download cache.
+
+The `hub` fixture is a fake Hugging Face Hub (`zoo_server.HubServer`): it sets
+HF_ENDPOINT to it and points the HF cache at a temporary folder.
 """
 
 import shutil
@@ -19,6 +23,7 @@ from preset_builders import build_generator
 from preset_builders import classifier_config
 from preset_builders import generator_config
 from preset_builders import write_preset
+from zoo_server import HubServer
 from zoo_server import Zoo
 from zoo_server import ZooServer
 
@@ -58,3 +63,20 @@ def zoo(tmp_path, monkeypatch, tiny_models):
     yield zoo
     server.stop()
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch):
+    pytest.importorskip("huggingface_hub")
+    from huggingface_hub import constants
+    server = HubServer()
+    cache = tmp_path / "hf_home" / "hub"
+    monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.setenv("HF_HOME", str(cache.parent))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    # huggingface_hub reads HF_HOME once, at import: point its cache here too.
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    server.cache = cache
+    yield server
+    server.stop()

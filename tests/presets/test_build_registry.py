@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from preset_builders import CONDITIONAL
+from preset_builders import build_generator
 from preset_builders import generator_config
 from preset_builders import write_preset
 
+from keras_gans.presets import save_preset
 from keras_gans.presets.build_registry import build_registry
 from keras_gans.presets.build_registry import main
 from keras_gans.presets.registry import load_registry
@@ -28,7 +30,18 @@ def test_entries_hold_preset_json_hash_and_size(zoo):
         **config,
         "sha256": {"generator.keras": sha256_of_file(weights)},
         "size": weights.stat().st_size,
+        "handle": f"package://{CONDITIONAL}",
     }
+
+
+def test_preset_json_hash_must_match_the_weights(tmp_path):
+    model = build_generator()
+    save_preset(model, tmp_path / "saved")
+    assert build_registry(tmp_path)["saved"]["sha256"] == json.loads(
+        (tmp_path / "saved" / "preset.json").read_text())["sha256"]
+    build_generator(seed=1).save(tmp_path / "saved" / "generator.keras")  # retrained, not re-saved
+    with pytest.raises(ValueError, match="weights changed after the preset was saved"):
+        build_registry(tmp_path)
 
 
 def test_output_is_deterministic_and_checkable(zoo, tmp_path, capsys):

@@ -200,3 +200,46 @@ def test_local_preset_missing_from_registry_still_loads(zoo, monkeypatch):
     zoo.write_registry({})
     assert UNCONDITIONAL in presets.list_presets()
     presets.from_preset(UNCONDITIONAL).generate(2)
+
+
+def test_url_handle_uses_its_preset_json_hash_and_works_offline(zoo, tiny_models):
+    models, _ = tiny_models
+    from keras_gans.presets.loading import url_cache_key
+
+    url = f"{zoo.server.url}/{UNCONDITIONAL}"
+    gen = presets.from_preset(url)
+    expected = generate_images(models[UNCONDITIONAL], 3, 4, seed=2)
+    np.testing.assert_allclose(gen.generate(3, seed=2), expected, atol=1e-6)
+    folder = zoo.cache_dir / "keras_gans" / "presets" / url_cache_key(url)
+    assert sorted(p.name for p in folder.iterdir()) == ["generator.keras", "preset.json"]
+    zoo.server.stop()  # preset.json has no known hash: served from the cache when offline
+    np.testing.assert_array_equal(presets.from_preset(url).generate(3, seed=2), gen.generate(3, seed=2))
+
+
+def test_url_handle_with_wrong_hash_in_preset_json(zoo, tmp_path):
+    import json
+
+    config = json.loads((zoo.root / UNCONDITIONAL / "preset.json").read_text())
+    config["sha256"] = {"generator.keras": "0" * 64}
+    (zoo.root / UNCONDITIONAL / "preset.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="cut short or corrupted"):
+        presets.from_preset(f"{zoo.server.url}/{UNCONDITIONAL}")
+
+
+def test_packaged_preset_missing_without_mirror(zoo, monkeypatch):
+    monkeypatch.delenv("KERAS_GANS_PRESET_BASE_URL")
+    with pytest.raises(FileNotFoundError, match="does not carry 'generator.keras'.*KERAS_GANS_PRESET_BASE_URL"):
+        presets.from_preset(UNCONDITIONAL)
+    monkeypatch.setenv("KERAS_GANS_PRESET_BASE_URL", "ftp://mirror")
+    with pytest.raises(ValueError, match="must be an http:// or https:// URL"):
+        presets.from_preset(UNCONDITIONAL)
+    assert zoo.server.requests == []
+
+
+def test_shipped_presets_resolve_to_packaged_files(monkeypatch):
+    monkeypatch.delenv("KERAS_GANS_ZOO_DIR", raising=False)
+    monkeypatch.setenv("KERAS_GANS_PRESET_BASE_URL", "http://127.0.0.1:9")  # never used: all packaged
+    for name in presets.list_presets():
+        path = presets.preset_file(name)
+        assert os.path.dirname(path) == str(presets.packaged_zoo_dir() / name)
+        assert sha256_of_file(path) == presets.preset_metadata(name)["sha256"][os.path.basename(path)]

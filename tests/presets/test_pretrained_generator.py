@@ -87,7 +87,11 @@ def test_constructor_checks_the_model():
 
 
 def test_bad_preset_argument(zoo):
-    with pytest.raises(TypeError, match="preset name or a path"):
+    with pytest.raises(TypeError, match="preset name, a handle or a path"):
         presets.from_preset(3)
-    with pytest.raises(ValueError, match="A path to a preset folder"):
+    with pytest.raises(ValueError, match="or a local preset folder"):
         presets.from_preset("no/such/folder")
+    with pytest.raises(ValueError, match="does not exist"):
+        presets.from_preset("no/such/generator.keras")
+    with pytest.raises(ValueError, match="Unknown preset handle"):
+        presets.get_file("ftp://example.org/zoo", "preset.json")

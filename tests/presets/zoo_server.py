@@ -1,8 +1,11 @@
-"""An HTTP server for a zoo folder, and the handles a preset test needs."""
+"""HTTP servers on 127.0.0.1 for the preset tests: a zoo mirror and a fake Hub."""
 
+import hashlib
 import http.server
 import json
 import threading
+import time
+import urllib.parse
 from pathlib import Path
 
 from keras_gans.presets.build_registry import build_registry
@@ -23,6 +26,7 @@ class ZooServer:
         self.root = Path(root)
         self.truncate = {}
         self.requests = []
+        self.delay_seconds = 0.0  # before each body: lets concurrent downloads overlap
         server = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -31,6 +35,7 @@ class ZooServer:
 
             def do_GET(self):
                 server.requests.append(self.path)
+                time.sleep(server.delay_seconds)
                 if self.path in server.truncate:
                     return self._send_truncated(*server.truncate[self.path])
                 return super().do_GET()
@@ -86,3 +91,101 @@ class Zoo:
 
     def weights(self, name, filename="generator.keras"):
         return self.root / name / filename
+
+
+class HubServer:
+    """A local stand-in for the Hugging Face Hub's file endpoint, on 127.0.0.1.
+
+    `huggingface_hub.hf_hub_download` (with `HF_ENDPOINT` set to `url`) asks
+    `HEAD` then `GET /{repo_id}/resolve/{revision}/{filename}` and needs,
+    like the Hub answers: `X-Repo-Commit` (the 40-hex commit the revision
+    points to), an `ETag` (the Hub gives LFS files their sha256) and
+    `Content-Length`. Errors carry the Hub's `X-Error-Code`
+    (`RepoNotFound`, `RevisionNotFound`, `EntryNotFound`), which
+    huggingface_hub turns into its typed errors.
+
+    `repos[repo_id] = folder` publishes a folder (as `upload_folder` would);
+    `delay_seconds` slows every GET so that concurrent downloads overlap;
+    `requests` records `(method, path)`.
+    """
+
+    def __init__(self):
+        self.repos = {}
+        self.requests = []
+        self.delay_seconds = 0.0
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_HEAD(self):
+                self._answer(send_body=False)
+
+            def do_GET(self):
+                self._answer(send_body=True)
+
+            def _answer(self, send_body):
+                server.requests.append((self.command, self.path))
+                parts = urllib.parse.unquote(self.path.split("?")[0]).strip("/").split("/")
+                if len(parts) < 5 or parts[2] != "resolve":
+                    return self._error(404, "RepoNotFound")
+                repo_id, revision, filename = "/".join(parts[:2]), parts[3], "/".join(parts[4:])
+                folder = server.repos.get(repo_id)
+                if folder is None:
+                    return self._error(404, "RepoNotFound")
+                commit = server.commit(repo_id)
+                if revision not in ("main", commit):
+                    return self._error(404, "RevisionNotFound")
+                path = Path(folder) / filename
+                if not path.is_file():
+                    return self._error(404, "EntryNotFound", commit)
+                data = path.read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
+                self.send_header("X-Repo-Commit", commit)
+                self.end_headers()
+                if send_body:
+                    time.sleep(server.delay_seconds)
+                    self.wfile.write(data)
+
+            def _error(self, status, code, commit=None):
+                body = json.dumps({"error": code}).encode()
+                self.send_response(status)
+                self.send_header("X-Error-Code", code)
+                self.send_header("X-Error-Message", code)
+                if commit:
+                    self.send_header("X-Repo-Commit", commit)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.running = True
+
+    def commit(self, repo_id):
+        """The commit `main` points to: a hash of the repository's files."""
+        digest = hashlib.sha1(repo_id.encode())
+        for path in sorted(Path(self.repos[repo_id]).iterdir()):
+            digest.update(path.name.encode() + path.read_bytes())
+        return digest.hexdigest()
+
+    def downloads(self, filename):
+        """How many GETs asked for `filename`."""
+        return sum(1 for method, path in self.requests if method == "GET" and path.endswith("/" + filename))
+
+    def stop(self):
+        if self.running:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.thread.join()
+            self.running = False
