@@ -46,9 +46,9 @@ def recommended_compile_settings(gan):
       dispatch (batch-level callbacks are called once per 8 steps, with the
       index of the last step).
     - PyTorch on CUDA: `jit_compile=True` (Keras compiles the step with
-      `torch.compile`) when the game has no second-order gradient; WGAN-GP
-      and R1 stay eager (torch cannot compile a double backward). On CPU,
-      the defaults.
+      `torch.compile`) when the GAN has no discriminator regularizer; with a
+      gradient penalty or R1 it stays eager (torch cannot compile a double
+      backward). On CPU, the defaults (compiling took minutes and ran slower).
 
     Args:
         gan: a `keras_gans.GAN` (not yet compiled, or to be recompiled).
