@@ -45,10 +45,9 @@ def recommended_compile_settings(gan):
       at a time and runs its per-batch callbacks and log update once per
       dispatch (batch-level callbacks are called once per 8 steps, with the
       index of the last step).
-    - PyTorch on CUDA: `jit_compile=True` (Keras compiles the step with
-      `torch.compile`) when the GAN has no discriminator regularizer; with a
-      gradient penalty or R1 it stays eager (torch cannot compile a double
-      backward). On CPU, the defaults (compiling took minutes and ran slower).
+    - PyTorch: the defaults. `jit_compile=True` crashed in our step on an
+      H200 (2026-11-30), cannot do the double backward of GP/R1, and on CPU
+      compiled for minutes and ran slower.
 
     Args:
         gan: a `keras_gans.GAN` (not yet compiled, or to be recompiled).

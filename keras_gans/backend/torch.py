@@ -1,8 +1,7 @@
 """The PyTorch backend: `torch.autograd.grad`, `torch.distributed` processes.
 
-Fast setting: `jit_compile=True` (Keras wraps `train_step` in
-`torch.compile`) on CUDA, for games without a second-order gradient.
-torch's AOTAutograd cannot differentiate twice through compiled code
+Fast setting: none yet; `jit_compile=True` (torch.compile of `train_step`)
+crashed in our step on an H200 (2026-11-30). torch's AOTAutograd cannot differentiate twice through compiled code
 ("torch.compile with aot_autograd does not currently support double
 backward"), so WGAN-GP and R1 stay eager; on CPU compiling took minutes and
 gained nothing measurable (benchmarks/README.md).
