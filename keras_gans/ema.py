@@ -51,8 +51,8 @@ def update_ema(ema_model, model, decay):
 
     >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
     >>> ema = clone_generator(model)
-    >>> model.layers[0].kernel.assign([[1.0]])
-    >>> ema.layers[0].kernel.assign([[0.0]])
+    >>> _ = model.layers[0].kernel.assign([[1.0]])
+    >>> _ = ema.layers[0].kernel.assign([[0.0]])
     >>> update_ema(ema, model, decay=0.75)
     >>> float(ops.convert_to_numpy(ema.layers[0].kernel.value)[0, 0])
     0.25

@@ -49,7 +49,10 @@ required):
   `keras.saving.deserialize_keras_object`.
 - `optimizers`: Keras optimizer configs (`keras.optimizers.deserialize`);
   leave out the section for the GAN class's defaults.
-- `compile`: `steps_per_execution`, `jit_compile`.
+- `compile`: `steps_per_execution`, `jit_compile`; they override the
+  backend's `keras_gans.backend.recommended_compile_settings` (JAX and
+  TensorFlow: `steps_per_execution=8`; PyTorch: the defaults), which apply
+  when the section is empty. Leave it empty for a recipe that runs everywhere.
 - `fit`: `epochs`, `batch_size`, `max_minutes` (stop after the epoch in
   which that much time has passed; null for no limit).
 """
@@ -61,6 +64,8 @@ import math
 import time
 
 import keras
+
+from keras_gans import backend
 
 BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist")
 BUILTIN_IMAGE_SHAPES = {"digits": (8, 8, 1), "mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1)}
@@ -390,10 +395,13 @@ def build_gan(recipe, data):
                 f"received {spec['class_name']!r}."
             )
         optimizers[player] = optimizer
+    # The backend's recommended speed settings (they train the same weights),
+    # overridden by the recipe's own `compile` section.
+    settings = dict(backend.recommended_compile_settings(gan), **recipe["compile"])
     _call(
         gan.compile,
         dict(
-            recipe["compile"],
+            settings,
             generator_optimizer=optimizers.get("generator"),
             discriminator_optimizer=optimizers.get("discriminator"),
         ),

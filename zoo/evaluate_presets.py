@@ -245,8 +245,6 @@ def _target_notes(recipe, result):
     tried = []
     if recipe["gan"]["config"].get("ema_decay") is not None:
         tried.append(f"an EMA generator (decay {recipe['gan']['config']['ema_decay']})")
-    if recipe["compile"].get("steps_per_execution", 1) > 1:
-        tried.append(f"steps_per_execution={recipe['compile']['steps_per_execution']}")
     if tried:
         notes.append("- Tried for this version: " + ", ".join(tried) + f", {recipe['fit']['epochs']} epochs "
                      "(the epochs a 3.3-minute budget allowed with all presets sharing one GPU).")

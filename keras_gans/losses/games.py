@@ -201,6 +201,9 @@ def get(identifier):
             )
         return GAMES_BY_NAME[identifier]()
     if isinstance(identifier, dict):
+        by_class = {game.__name__: game for game in ALL_GAMES}
+        if identifier.get("class_name") in by_class:
+            return by_class[identifier["class_name"]].from_config(identifier.get("config") or {})
         game = keras.saving.deserialize_keras_object(identifier)
         if isinstance(game, Game):
             return game
