@@ -119,13 +119,21 @@ class SampleGrid(keras.callbacks.Callback):
             self._write(f"epoch_{epoch + 1:04d}.png", step=epoch)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._global_batch += 1
-        if self.every_n_batches and self._global_batch % self.every_n_batches == 0:
+        # With `steps_per_execution=k`, Keras calls this once per k steps, with
+        # the index of the execution's last step (for a short last execution,
+        # its nominal end): count steps from `batch`, capped at the epoch's.
+        steps_per_epoch = (self.params or {}).get("steps")
+        done = batch + 1 if not steps_per_epoch else min(batch + 1, steps_per_epoch)
+        previous = self._global_batch
+        self._global_batch = getattr(self, "_epoch_start", 0) + done
+        n = self.every_n_batches
+        if n and self._global_batch // n > previous // n:
             epoch = getattr(self, "_epoch", 0)
             self._write(f"epoch_{epoch + 1:04d}_batch_{self._global_batch:06d}.png", self._global_batch)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+        self._epoch_start = self._global_batch
 
     def on_train_end(self, logs=None):
         if self._writer is not None:

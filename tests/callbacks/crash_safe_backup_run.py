@@ -27,6 +27,8 @@ RECIPE = {
         "generator": {"class_name": "Adam", "config": {"learning_rate": 0.01, "beta_1": 0.5}},
         "discriminator": {"class_name": "Adam", "config": {"learning_rate": 0.01, "beta_1": 0.5}},
     },
+    # One step per execution: the mid-epoch kill pauses after a given batch.
+    "compile": {"steps_per_execution": 1},
     "fit": {"epochs": 4, "batch_size": 32},
 }
 NUM_IMAGES = 96  # 3 batches per epoch

@@ -48,6 +48,22 @@ def test_every_n_batches_and_every_n_epochs(tmp_path, digits, tiny_gan):
     assert sorted(os.listdir(tmp_path / "e")) == ["epoch_0002.png"]
 
 
+def test_every_n_batches_counts_steps_under_steps_per_execution(tmp_path, digits, tiny_gan):
+    from keras_gans.backend import recommended_compile_settings
+
+    gan = tiny_gan()
+    steps_per_execution = recommended_compile_settings(gan).get("steps_per_execution", 1)
+    gan.compile(steps_per_execution=steps_per_execution)
+    by_batch = SampleGrid(tmp_path, every_n_batches=3, num_samples=4)
+    gan.fit(digits[0], epochs=3, batch_size=32, verbose=0, callbacks=[by_batch])
+    # Callbacks run at the end of each execution: after steps k*spe of each
+    # 4-step epoch. A grid is written when a multiple of 3 was passed.
+    ends = [4 * e + min(k, 4) for e in range(3) for k in range(steps_per_execution, 4 + steps_per_execution, steps_per_execution)]
+    expected = [b for a, b in zip([0] + ends, ends) if b // 3 > a // 3]
+    assert [int(p[-10:-4]) for p in by_batch.paths] == expected
+    assert int(gan.generator_optimizer.iterations) == 12
+
+
 def test_tensorboard_images_readable(tmp_path, digits, tiny_gan):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
