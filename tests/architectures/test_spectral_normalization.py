@@ -135,10 +135,13 @@ def test_inference_mode_uses_w_over_sigma_and_does_not_move_u():
 
 
 def test_effective_kernels_have_largest_singular_value_one_after_power_iterations():
+    # Seeded: `u` starts random, and 30 iterations from an unlucky start left
+    # sigma 0.8% low once (the error shrinks by (s2/s1)^2 per iteration).
+    keras.utils.set_random_seed(0)
     gan = spectral_gan()
     D = gan.discriminator
     x = real_batch(2)
-    for _ in range(30):  # training-mode calls: one power iteration each, kept
+    for _ in range(100):  # training-mode calls: one power iteration each, kept
         D(x, training=True)
     for layer in spectral_layers(D):
         effective = ops.convert_to_numpy(layer.effective_kernel())
