@@ -45,9 +45,18 @@ def test_evaluate_command_reproduces_the_digits_card(capsys):
     expected = json.loads((REPO / "zoo" / "mlp_digits_nonsaturating" / "evaluation.json").read_text())
     assert main(["evaluate", "--preset", "mlp_digits_nonsaturating"]) == 0
     printed = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines() if ": " in line)
-    # Trained and measured with JAX on a GPU; re-measured here on this backend's CPU kernels.
+    # Trained and measured with JAX on a CPU; re-measured here on this backend's kernels.
     assert float(printed["fid"]) == pytest.approx(expected["fid"], rel=1e-3)
     assert float(printed["kid_mean"]) == pytest.approx(expected["kid_mean"], rel=1e-2)
+
+
+def test_digits_preset_is_the_main_jobs_default_recipe():
+    from keras_gans import recipes
+
+    preset = recipes.load_recipe(REPO / "zoo" / "mlp_digits_nonsaturating" / "recipe.json")
+    default = recipes.validate_recipe(recipes.default_recipe("digits", "NonSaturatingGAN"))
+    for section in ("seed", "data", "generator", "discriminator", "gan", "optimizers", "compile", "fit"):
+        assert preset[section] == default[section], section
 
 
 @pytest.mark.parametrize("name", ["dcgan_mnist_conditional", "dcgan_fashion_mnist_wgan_gp"])

@@ -201,7 +201,10 @@ def model_card(name, recipe, training, result):
         f"| seed | {recipe['seed']} |",
         f"| trained on | {training['backend']} backend, {', '.join(training['device']['devices']) or 'cpu'} "
         f"({training['device']['cpu_count']} CPU cores), keras {training['versions']['keras']}, {training['date']} |",
-        f"| wall time | {training['wall_seconds']:.0f} s (7 presets trained at once on that one device) |",
+        f"| wall time | {training['wall_seconds']:.0f} s"
+        + (f" ({training['presets_sharing_device']} presets trained at once on that one device)"
+           if training.get("presets_sharing_device", 1) > 1 else "")
+        + " |",
         f"| final losses | " + ", ".join(f"{k} {v:.3f}" for k, v in training["final_losses"].items()) + " |",
         "",
         "## Reproduce",
@@ -214,7 +217,7 @@ def model_card(name, recipe, training, result):
         "",
         "## Limitations and what would improve it",
         "",
-        _limitations(recipe, result),
+        _limitations(recipe, training, result),
         "",
     ]
     return "\n".join(lines)
@@ -229,13 +232,13 @@ FLOOR_RATIO_TARGETS = {"unconditional": 15.0, "conditional": 4.0, "digits": 3.0}
 ACCURACY_TARGETS = {"mnist": 0.98, "fashion_mnist": 0.90}
 
 
-def _target_notes(recipe, result):
+def _target_notes(recipe, training, result):
     dataset = recipe["data"]["dataset"]
     kind = "digits" if dataset == "digits" else ("conditional" if recipe["data"]["conditional"] else "unconditional")
     target = FLOOR_RATIO_TARGETS[kind]
     ratio = result["fid"] / max(result["floor"]["fid"], 1e-9)
-    verdict = "meets" if ratio <= target else f"misses it by {ratio / target:.1f}x"
-    notes = [f"- Target for a {kind} preset: FID <= {target:g}x the real floor. This one is "
+    verdict = "meets it" if ratio <= target else f"misses it by {ratio / target:.1f}x"
+    notes = [f"- Target for {'an' if kind[0] in 'aeiou' else 'a'} {kind} preset: FID <= {target:g}x the real floor. This one is "
              f"{ratio:.1f}x: it {verdict}."]
     accuracy = result.get("conditional_accuracy")
     if accuracy is not None and dataset in ACCURACY_TARGETS:
@@ -245,16 +248,23 @@ def _target_notes(recipe, result):
     tried = []
     if recipe["gan"]["config"].get("ema_decay") is not None:
         tried.append(f"an EMA generator (decay {recipe['gan']['config']['ema_decay']})")
+    sharing = training.get("presets_sharing_device", 1)
+    if recipe["data"]["dataset"] == "digits":
+        tried.append("the main job's default recipe (`keras_gans.recipes.default_recipe`), chosen among "
+                     "learning rates, batch sizes, budgets and EMA decays by `benchmarks/digits_default_recipe.py`")
     if tried:
-        notes.append("- Tried for this version: " + ", ".join(tried) + f", {recipe['fit']['epochs']} epochs "
-                     "(the epochs a 3.3-minute budget allowed with all presets sharing one GPU).")
+        budget = (f" (the epochs a {training['wall_seconds'] / 60:.1f}-minute budget allowed with "
+                  f"{sharing} presets sharing one device)" if sharing > 1 else "")
+        notes.append("- Tried for this version: " + ", ".join(tried) + f", {recipe['fit']['epochs']} epochs{budget}.")
     return notes
 
 
-def _limitations(recipe, result):
-    notes = _target_notes(recipe, result) + [
-        f"- Trained for a fixed, short budget ({recipe['fit']['epochs']} epochs) with one seed and no "
-        "hyperparameter search; longer training and a learning-rate sweep would likely lower the FID."
+def _limitations(recipe, training, result):
+    searched = recipe["data"]["dataset"] == "digits"
+    notes = _target_notes(recipe, training, result) + [
+        f"- Trained for a fixed budget ({recipe['fit']['epochs']} epochs) with one seed"
+        + ("; other seeds of the same recipe vary (README, main job)." if searched else
+           " and no hyperparameter search; longer training and a learning-rate sweep would likely lower the FID.")
     ]
     ratio = result["fid"] / max(result["floor"]["fid"], 1e-9)
     notes.append(f"- The FID is {ratio:.0f}x the real-data floor: samples are recognisably from the "

@@ -27,6 +27,8 @@ cat /tmp/logs/env.txt
 
 PRESETS="${PRESETS:-$(ls zoo/*/recipe.json | xargs -n1 dirname | xargs -n1 basename | grep -v classifier)}"
 log "training: $PRESETS"
+# Recorded in each training.json: the presets (and the stability benchmark) share the GPU.
+export KERAS_GANS_PRESETS_SHARING_DEVICE=$(echo $PRESETS | wc -w)
 for p in $PRESETS; do
   rm -rf "zoo/$p/backup"
   timeout "$TRAIN_SECONDS" python3 zoo/train_preset.py "$p" > "/tmp/logs/train_$p.txt" 2>&1 &

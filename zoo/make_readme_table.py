@@ -13,7 +13,8 @@ ZOO = pathlib.Path(__file__).resolve().parent
 README = ZOO.parent / "README.md"
 START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
 # Table wording per GAN class (the recipe's `gan.class`); other classes show their name.
-LOSSES = {"MinimaxGAN": "minimax", "NonSaturatingGAN": "non-saturating", "WGANGP": "WGAN-GP"}
+LOSSES = {"MinimaxGAN": "minimax", "NonSaturatingGAN": "non-saturating", "WGANGP": "WGAN-GP", "HingeGAN": "hinge",
+          "LeastSquaresGAN": "least-squares"}
 
 
 def table():

@@ -87,6 +87,8 @@ def train(preset, epochs=None, max_minutes=None, out_dir=None, resume=False):
         "batch_size": recipe["fit"]["batch_size"],
         "train_images": int(len(data.images)),
         "wall_seconds": round(history.wall_seconds, 1),
+        # zoo/gpu_retrain.sh trains several presets at once on one device.
+        "presets_sharing_device": int(os.environ.get("KERAS_GANS_PRESETS_SHARING_DEVICE", "1")),
         "resumed_from_epoch": history.initial_epoch or None,
         "final_losses": {k: float(v[-1]) for k, v in logs.items() if v},
     }
