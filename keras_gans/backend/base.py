@@ -61,6 +61,29 @@ class GradientBackend:
         """
         raise NotImplementedError
 
+    def stateless_call(self, model, trainable_values, non_trainable_values, inputs, training=None,
+                       return_losses=False):
+        """`model.stateless_call(trainable_values, non_trainable_values, inputs,
+        training=training, return_losses=return_losses)`.
+
+        A backend may run it with fewer Python calls, with the same result
+        (PyTorch: `keras_gans.backend.direct_call`).
+
+        Example:
+
+        ```python
+        logits, new_state = stateless_call(
+            discriminator,
+            [v.value for v in discriminator.trainable_variables],
+            [v.value for v in discriminator.non_trainable_variables],
+            images, training=True,
+        )
+        ```
+        """
+        return model.stateless_call(
+            trainable_values, non_trainable_values, inputs, training=training, return_losses=return_losses
+        )
+
     def no_gradient_recording(self):
         """Context for forward passes whose gradients are never taken."""
         return contextlib.nullcontext()

@@ -11,6 +11,9 @@ module for `keras.backend.backend()` is chosen once, when
   of variable values, averaged over replicas (tf.distribute, torch.distributed).
 - `input_gradient(fn, inputs)`: a differentiable d sum(fn(x)) / dx, for the
   WGAN-GP penalty (a second-order gradient).
+- `stateless_call(model, trainable_values, non_trainable_values, inputs,
+  training, return_losses)`: `model.stateless_call`, with fewer Python calls
+  on PyTorch (`keras_gans.backend.direct_call`).
 - `apply_gradients(optimizer, grads, variables)`: optimizer update outside
   any gradient recording.
 - `no_gradient_recording()`: a context that skips building a graph for work
@@ -44,6 +47,7 @@ process_context = _backend.process_context
 mean_over_processes = _backend.mean_over_processes
 broadcast_from_primary = _backend.broadcast_from_primary
 run_stateful_step = _backend.run_stateful_step
+stateless_call = _backend.stateless_call
 torch_distributed_active = _backend.torch_distributed_active
 
 __all__ = [
@@ -56,6 +60,7 @@ __all__ = [
     "process_context",
     "replica_context",
     "run_stateful_step",
+    "stateless_call",
     "torch_distributed_active",
     "value_and_grad",
 ]

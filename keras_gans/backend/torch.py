@@ -1,6 +1,10 @@
 """The PyTorch backend: `torch.autograd.grad`, `torch.distributed` processes.
 
-Fast setting: none yet; `jit_compile=True` (torch.compile of `train_step`)
+Eager speed: the models run through `keras_gans.backend.direct_call`, which
+skips `Layer.__call__`'s bookkeeping for plain float32 layers (same outputs,
+states, losses and gradients as `stateless_call`).
+
+Compiled setting: none; `jit_compile=True` (torch.compile of `train_step`)
 crashed in our step on an H200 (2026-11-30). torch's AOTAutograd cannot differentiate twice through compiled code
 ("torch.compile with aot_autograd does not currently support double
 backward"), so WGAN-GP and R1 stay eager; on CPU compiling took minutes and
@@ -11,6 +15,7 @@ import keras
 import torch
 import torch.distributed as torch_dist
 
+from keras_gans.backend import direct_call
 from keras_gans.backend.base import GradientBackend
 
 
@@ -78,6 +83,12 @@ class TorchBackend(GradientBackend):
 
     def no_gradient_recording(self):
         return torch.no_grad()
+
+    def stateless_call(self, model, trainable_values, non_trainable_values, inputs, training=None,
+                       return_losses=False):
+        return direct_call.stateless_call(
+            model, trainable_values, non_trainable_values, inputs, training=training, return_losses=return_losses
+        )
 
     def recommended_compile_settings(self, gan):
         # jit_compile=True trains on CPU, but on the H200 (2026-11-30) it

@@ -1,7 +1,9 @@
 """`GAN`: the shared training logic of every GAN in keras-gans.
 
 One `train_step` serves TensorFlow, PyTorch and JAX. All forward passes use
-`Layer.stateless_call` with explicit variable values, so that:
+`Layer.stateless_call` with explicit variable values (through
+`gradients.stateless_call`, which on PyTorch skips per-layer bookkeeping
+with the same result), so that:
 - gradients are taken w.r.t. values through `keras_gans.backend.gradients`;
 - the generator's BatchNorm statistics never change in a discriminator step
   and the discriminator's never change in a generator step;
@@ -531,8 +533,8 @@ class GAN(keras.Model):
         weight regularizers: D runs twice per step (real and fake), and
         Keras counts weight regularizers once per step.
         """
-        logits, state, losses = self.discriminator.stateless_call(
-            values, non_trainable, self._discriminator_inputs(images, labels),
+        logits, state, losses = gradients.stateless_call(
+            self.discriminator, values, non_trainable, self._discriminator_inputs(images, labels),
             training=training, return_losses=True,
         )
         if not weight_losses:
@@ -550,8 +552,8 @@ class GAN(keras.Model):
         with gradients.no_gradient_recording():
             # The generator's BatchNorm updates are discarded: they belong to
             # the generator step.
-            fake, _ = self.generator.stateless_call(
-                values, non_trainable, self._generator_inputs(latents, labels),
+            fake, _ = gradients.stateless_call(
+                self.generator, values, non_trainable, self._generator_inputs(latents, labels),
                 training=training,
             )
         return ops.stop_gradient(fake)
@@ -582,8 +584,8 @@ class GAN(keras.Model):
             )
 
             def critic_fn(images):
-                logits, _ = self.discriminator.stateless_call(
-                    values, state, self._discriminator_inputs(images, labels),
+                logits, _ = gradients.stateless_call(
+                    self.discriminator, values, state, self._discriminator_inputs(images, labels),
                     training=training,
                 )
                 return logits
@@ -617,15 +619,15 @@ class GAN(keras.Model):
         d_non_trainable = [v.value for v in self.discriminator.non_trainable_variables]
 
         def loss_fn(values):
-            fake, g_state, g_losses = self.generator.stateless_call(
-                values, g_non_trainable, self._generator_inputs(latents, labels),
+            fake, g_state, g_losses = gradients.stateless_call(
+                self.generator, values, g_non_trainable, self._generator_inputs(latents, labels),
                 training=training, return_losses=True,
             )
             fake = self._augment(fake, augmentation_values)
             # The discriminator's BatchNorm updates and layer losses belong
             # to the discriminator step; discarded here.
-            fake_logits, _ = self.discriminator.stateless_call(
-                d_values, d_non_trainable, self._discriminator_inputs(fake, labels),
+            fake_logits, _ = gradients.stateless_call(
+                self.discriminator, d_values, d_non_trainable, self._discriminator_inputs(fake, labels),
                 training=training,
             )
             loss = self.generator_loss(fake_logits)

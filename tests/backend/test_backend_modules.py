@@ -29,7 +29,8 @@ def test_active_module_is_the_keras_backend():
 def test_gradients_keeps_every_function_of_the_interface():
     names = ("value_and_grad", "input_gradient", "apply_gradients", "no_gradient_recording",
              "replica_context", "process_context", "mean_over_processes",
-             "broadcast_from_primary", "run_stateful_step", "torch_distributed_active")
+             "broadcast_from_primary", "run_stateful_step", "torch_distributed_active",
+             "stateless_call")
     for name in names:
         function = getattr(gradients, name)
         assert callable(function)
