@@ -13,6 +13,9 @@ sync (`torch.cuda.synchronize`, `jax.block_until_ready`, reading a TF value):
 - `keras_layers`: `benchmarks/native_loops.py`, a hand loop over the Keras
   models (Keras layers, no keras-gans): Keras's own per-layer cost.
 - `fit_default`: keras-gans `fit` with `compile()` defaults.
+- `fit_layer_call` (PyTorch only): `fit_default` with
+  `keras_gans.backend.direct_call.disabled()`, every layer through
+  `Layer.__call__`: what the direct layer calls save.
 - `fit_recommended`: `fit` after `compile(**keras_gans.backend.
   recommended_compile_settings(gan))`.
 - `train_step_loop`: keras-gans's `train_step` in a hand loop (tf.function /
@@ -54,7 +57,7 @@ if str(REPO_ROOT) not in sys.path:
 BACKENDS = ("tensorflow", "torch", "jax")
 LOSSES = ("non_saturating", "wgan_gp")
 LOSS_NAMES = {"non_saturating": "NonSaturatingGAN", "wgan_gp": "WGANGP"}
-GAN_COLUMNS = ("pure", "keras_layers", "fit_default", "fit_recommended", "train_step_loop")
+GAN_COLUMNS = ("pure", "keras_layers", "fit_default", "fit_layer_call", "fit_recommended", "train_step_loop")
 SUPERVISED_COLUMNS = ("supervised_pure", "supervised_keras_fit")
 LATENT_DIM = 64
 
@@ -189,6 +192,18 @@ def gan_runners(backend, loss, batch_size, args, images, columns):
             loop = TrainStepLoop(gan, jit_compile=False)
             runners["train_step_loop"] = (
                 lambda loop=loop: loop.run(images, batch_size, steps))
+    if "fit_layer_call" in columns and backend == "torch":
+        from keras_gans.backend import direct_call
+
+        G3, D3 = build_models(loss, LATENT_DIM, base_filters=bf, seed=0)
+        gan3, _ = make_gan(loss, G3, D3, args.critic_steps, recommended=False)
+        run_fit = fit_runner(gan3, images, batch_size, steps)
+
+        def run_with_layer_call(run_fit=run_fit):
+            with direct_call.disabled():
+                return run_fit()
+
+        runners["fit_layer_call"] = run_with_layer_call
     if "fit_recommended" in columns:
         G2, D2 = build_models(loss, LATENT_DIM, base_filters=bf, seed=0)
         gan2, settings = make_gan(loss, G2, D2, args.critic_steps, recommended=True)
@@ -446,8 +461,9 @@ def to_markdown(report):
         + (" **--quick run: figures are not meaningful.**" if cfg["quick"] else ""),
         "",
         "| backend | model | batch | pure framework | Keras-layer loop | fit, defaults "
-        "| fit, recommended | recommended settings | train_step in a hand loop |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| fit, defaults, every layer through Layer.__call__ | fit, recommended | recommended settings "
+        "| train_step in a hand loop |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["results"]:
         if r["loss"] == "supervised":
@@ -457,6 +473,7 @@ def to_markdown(report):
             f"| {r['backend']} | {LOSS_NAMES[r['loss']]} | {r['batch_size']} "
             f"| {_cell(c.get('pure'), False)} | {_cell(c.get('keras_layers'))} "
             f"| {_cell(c.get('fit_default'))} "
+            f"| {_cell(c.get('fit_layer_call'))} "
             f"| {'= defaults' if r.get('recommended_settings') == {} else _cell(c.get('fit_recommended'))} "
             f"| {_settings_text(r.get('recommended_settings'))} "
             f"| {_cell(c.get('train_step_loop'))} |")

@@ -98,7 +98,7 @@ def test_anchor_speed_quick_writes_results(tmp_path):
     command = [
         sys.executable, str(ANCHOR_SCRIPT), "--quick", "--backends", backend,
         "--losses", "non_saturating", "--batch-sizes", "4", "--steps", "1", "--repeats", "1",
-        "--base-filters", "2", "--columns", "pure,fit_default,fit_recommended",
+        "--base-filters", "2", "--columns", "pure,fit_default,fit_layer_call,fit_recommended",
         "--out-dir", str(tmp_path),
     ]
     process = subprocess.run(command, env=env, capture_output=True, text=True, timeout=400)
@@ -116,6 +116,8 @@ def test_anchor_speed_quick_writes_results(tmp_path):
     assert result["recommended_settings"] == settings
     # Recommended settings equal to the defaults are not timed twice.
     expected = {"pure", "fit_default"} | ({"fit_recommended"} if settings else set())
+    # Only PyTorch runs its models through backend.direct_call.
+    expected |= {"fit_layer_call"} if backend == "torch" else set()
     assert set(result["columns"]) == expected
     assert result["failed_columns"] == {}
     for name, column in result["columns"].items():

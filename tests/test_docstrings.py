@@ -22,6 +22,7 @@ MODULES = [
     "keras_gans.metrics.kernel_inception_distance",
     "keras_gans.recipes",
     "keras_gans.sampling",
+    "keras_gans.serialization",
     "keras_gans.visualization",
 ]
 

@@ -25,6 +25,8 @@ On JAX and TensorFlow the step is traced once, so this bookkeeping runs
 only while tracing; those backends keep `model.stateless_call`.
 """
 
+import contextlib
+
 import keras
 from keras.src.models.functional import Functional
 
@@ -45,6 +47,28 @@ DIRECT_LAYER_TYPES = (
     keras.layers.ReLU,
     keras.layers.Reshape,
 )
+
+
+_enabled = True
+
+
+@contextlib.contextmanager
+def disabled():
+    """Within it, `stateless_call` is plain `model.stateless_call` (to compare speed).
+
+    Example:
+
+    ```python
+    with keras_gans.backend.direct_call.disabled():
+        gan.fit(images, epochs=1)   # every layer through Layer.__call__
+    ```
+    """
+    global _enabled
+    previous, _enabled = _enabled, False
+    try:
+        yield
+    finally:
+        _enabled = previous
 
 
 def _calls_directly(layer):
@@ -103,25 +127,20 @@ def stateless_call(model, trainable_values, non_trainable_values, inputs, traini
     )
     ```
     """
-    graph = _functional_graph(model)
-    if (
-        graph is None
-        or not model.built
-        or len(trainable_values) != len(model.trainable_variables)
-        or len(non_trainable_values) != len(model.non_trainable_variables)
-    ):
+    graph = _functional_graph(model) if _enabled and model.built else None
+    # Keras rebuilds these lists on every access: read them once.
+    trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
+    if graph is None or len(trainable_values) != len(trainable) or len(non_trainable_values) != len(non_trainable):
         return model.stateless_call(
             trainable_values, non_trainable_values, inputs, training=training, return_losses=return_losses
         )
-    mapping = list(zip(model.trainable_variables, trainable_values)) + list(
-        zip(model.non_trainable_variables, non_trainable_values)
-    )
+    mapping = list(zip(trainable, trainable_values)) + list(zip(non_trainable, non_trainable_values))
     with keras.StatelessScope(state_mapping=mapping, collect_losses=return_losses) as scope:
         outputs = graph._run_through_graph(graph._standardize_inputs(inputs), operation_fn=_direct_operation(training))
         if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
             outputs = outputs[0]
         losses = model.losses if return_losses else None
-    new_non_trainable = [scope.get_current_value(v) for v in model.non_trainable_variables]
+    new_non_trainable = [scope.get_current_value(v) for v in non_trainable]
     if return_losses:
         return outputs, new_non_trainable, losses
     return outputs, new_non_trainable

@@ -11,9 +11,10 @@ import keras
 
 from keras_gans import hyperparameters
 from keras_gans.losses import functional
+from keras_gans.serialization import Configurable
 
 
-class Game:
+class Game(Configurable):
     """Base class of GAN games: `discriminator_loss` and `generator_loss`.
 
     Subclass it for a new game and register it with
@@ -53,14 +54,6 @@ class Game:
 
     def get_config(self):
         return {"label_smoothing": self.label_smoothing} if self.has_targets else {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

@@ -3,9 +3,10 @@
 import keras
 
 from keras_gans import hyperparameters
+from keras_gans.serialization import Configurable
 
 
-class DiscriminatorRegularizer:
+class DiscriminatorRegularizer(Configurable):
     """A penalty on the discriminator: a name, a weight, its own noise draw.
 
     The GAN calls `sample_noise` outside the gradient computation (random
@@ -50,14 +51,6 @@ class DiscriminatorRegularizer:
 
     def get_config(self):
         return {"weight": self.weight, "interval": self.interval}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def serialize(regularizer):

@@ -153,3 +153,19 @@ def test_mixed_precision_layers_go_through_layer_call():
     layer = keras.layers.Dense(2, dtype="mixed_float16")
     layer.build((None, 3))
     assert not direct_call._calls_directly(layer)
+
+
+def test_disabled_goes_through_keras_stateless_call(monkeypatch):
+    model = MODELS["mlp_discriminator"]()
+    calls = []
+    original = type(model).stateless_call
+    monkeypatch.setattr(type(model), "stateless_call", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    trainable, non_trainable = _values(model)
+    inputs = _inputs(model)
+    direct_call.stateless_call(model, trainable, non_trainable, inputs, training=True)
+    assert calls == []
+    with direct_call.disabled():
+        direct_call.stateless_call(model, trainable, non_trainable, inputs, training=True)
+    assert calls == [1]
+    direct_call.stateless_call(model, trainable, non_trainable, inputs, training=True)
+    assert calls == [1]
