@@ -116,7 +116,7 @@ def build_parser():
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--latent-dim", type=int, default=None, help="for a bare generator (default: its input size)")
     sample.add_argument("--overwrite", action="store_true")
-    evaluate = subparsers.add_parser("evaluate", help="FID and KID against a dataset")
+    evaluate = subparsers.add_parser("evaluate", help="FID, KID and precision/recall against a dataset")
     _add_source_arguments(evaluate)
     evaluate.add_argument("--dataset", default=None)
     evaluate.add_argument("--num-samples", type=int, default=10000)

@@ -116,16 +116,8 @@ def stateless_call(model, trainable_values, non_trainable_values, inputs, traini
     """Same as `model.stateless_call(trainable_values, non_trainable_values,
     inputs, training=training, return_losses=return_losses)`.
 
-    Example:
-
-    ```python
-    logits, new_state = stateless_call(
-        discriminator,
-        [v.value for v in discriminator.trainable_variables],
-        [v.value for v in discriminator.non_trainable_variables],
-        images, training=True,
-    )
-    ```
+    The PyTorch backend's `GradientBackend.stateless_call` (an example is
+    there); callable on any backend.
     """
     graph = _functional_graph(model) if _enabled and model.built else None
     # Keras rebuilds these lists on every access: read them once.

@@ -25,6 +25,7 @@ from keras_gans.metrics.precision_recall import (
     _knn_squared_radii,
     _precision_recall,
 )
+from keras_gans.serialization import Configurable
 
 
 def _positive_int(name, value, minimum):
@@ -38,7 +39,7 @@ def _positive_int(name, value, minimum):
     return int(value)
 
 
-class SampleMetric:
+class SampleMetric(Configurable):
     """Base class of the metrics that `evaluate_generator` takes.
 
     Subclasses set `name` and define `score(fake_features, reference,
@@ -74,14 +75,6 @@ class SampleMetric:
 
     def get_config(self):
         return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
