@@ -12,7 +12,34 @@ from keras_gans.presets.build_registry import build_registry
 from keras_gans.presets.build_registry import registry_to_json
 
 
-class ZooServer:
+class _Quiet:
+    """Request handler mixin: no access log on stderr."""
+
+    def log_message(self, *args):
+        pass
+
+
+class _LocalServer:
+    """A threaded HTTP server on 127.0.0.1 at a free port (`url`); `stop()` ends it."""
+
+    running = False
+
+    def _serve(self, handler_class):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.running = True
+
+    def stop(self):
+        if self.running:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.thread.join()
+            self.running = False
+
+
+class ZooServer(_LocalServer):
     """Serves `root` over HTTP; can cut chosen responses short.
 
     `truncate[url_path] = (num_bytes, send_length)` sends only the first
@@ -29,7 +56,7 @@ class ZooServer:
         self.delay_seconds = 0.0  # before each body: lets concurrent downloads overlap
         server = self
 
-        class Handler(http.server.SimpleHTTPRequestHandler):
+        class Handler(_Quiet, http.server.SimpleHTTPRequestHandler):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, directory=str(server.root), **kwargs)
 
@@ -51,21 +78,7 @@ class ZooServer:
                 self.wfile.flush()
                 self.close_connection = True
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.running = True
-
-    def stop(self):
-        if self.running:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.thread.join()
-            self.running = False
+        self._serve(Handler)
 
 
 class Zoo:
@@ -93,7 +106,7 @@ class Zoo:
         return self.root / name / filename
 
 
-class HubServer:
+class HubServer(_LocalServer):
     """A local stand-in for the Hugging Face Hub's file endpoint, on 127.0.0.1.
 
     `huggingface_hub.hf_hub_download` (with `HF_ENDPOINT` set to `url`) asks
@@ -115,7 +128,7 @@ class HubServer:
         self.delay_seconds = 0.0
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(_Quiet, http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_HEAD(self):
@@ -163,14 +176,7 @@ class HubServer:
                 if self.command != "HEAD":
                     self.wfile.write(body)
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.running = True
+        self._serve(Handler)
 
     def commit(self, repo_id):
         """The commit `main` points to: a hash of the repository's files."""
@@ -182,10 +188,3 @@ class HubServer:
     def downloads(self, filename):
         """How many GETs asked for `filename`."""
         return sum(1 for method, path in self.requests if method == "GET" and path.endswith("/" + filename))
-
-    def stop(self):
-        if self.running:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.thread.join()
-            self.running = False
