@@ -28,7 +28,11 @@ only while tracing; those backends keep `model.stateless_call`.
 import contextlib
 
 import keras
-from keras.src.models.functional import Functional
+
+try:  # Keras's functional class is not public API: without it, plain stateless_call.
+    from keras.src.models.functional import Functional
+except ImportError:  # pragma: no cover - other Keras versions
+    Functional = None
 
 # Layers whose `__call__` adds nothing to `call` under the conditions of
 # `_calls_directly`. Exact types: a subclass may override `__call__`.
@@ -72,7 +76,7 @@ def disabled():
 
 
 def _calls_directly(layer):
-    if type(layer) not in DIRECT_LAYER_TYPES or not layer.built:
+    if type(layer) not in DIRECT_LAYER_TYPES or not layer.built or not hasattr(layer, "_call_has_training_arg"):
         return False
     if layer.dtype_policy.name != "float32" or getattr(layer, "activity_regularizer", None) is not None:
         return False
@@ -86,13 +90,15 @@ def _functional_graph(model):
     """The functional graph that `model.call` runs, or None."""
     if model.dtype_policy.quantization_mode is not None or getattr(model, "_remat_mode", None) is not None:
         return None
-    model_type = type(model)
-    if isinstance(model, Functional) and model_type.call is Functional.call:
-        return model
-    if isinstance(model, keras.Sequential) and model_type.call is keras.Sequential.call:
+    model_type, graph = type(model), None
+    if Functional is not None and isinstance(model, Functional) and model_type.call is Functional.call:
+        graph = model
+    elif isinstance(model, keras.Sequential) and model_type.call is keras.Sequential.call:
         # A built `keras.Sequential` runs a functional model of its layers.
-        return getattr(model, "_functional", None)
-    return None
+        graph = getattr(model, "_functional", None)
+    if graph is None or not (hasattr(graph, "_run_through_graph") and hasattr(graph, "_standardize_inputs")):
+        return None
+    return graph
 
 
 def _direct_operation(training):
