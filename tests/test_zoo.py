@@ -50,6 +50,20 @@ def test_evaluate_command_reproduces_the_digits_card(capsys):
     assert float(printed["kid_mean"]) == pytest.approx(expected["kid_mean"], rel=1e-2)
 
 
+def test_class_statistics_of_real_images_follow_their_labels():
+    from keras_gans.data import datasets
+
+    generator = keras_gans.from_preset("mlp_digits_nonsaturating")
+    stats = evaluate_presets.class_statistics(generator, "digits")
+    _, labels = datasets.load_dataset("digits", "test")
+    # The digits classifier is 96.3% accurate: its shares of the test images are the labels' shares.
+    np.testing.assert_allclose(stats["real_test"]["class_shares"], np.bincount(labels, minlength=10) / len(labels),
+                               atol=0.04)
+    assert stats["real_test"]["num_images"] == len(labels) and stats["samples"]["num_images"] == 10000
+    assert sum(stats["samples"]["class_shares"]) == pytest.approx(1.0, abs=1e-3)
+    assert 0.0 <= stats["real_test"]["ambiguous_share"] < 0.2 and 0.0 <= stats["samples"]["ambiguous_share"] <= 1.0
+
+
 def test_digits_preset_is_the_main_jobs_default_recipe():
     from keras_gans import recipes
 

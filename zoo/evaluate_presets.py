@@ -8,7 +8,10 @@ For each `zoo/<preset>/` with a trained `generator.keras`, it measures with
 - the real-data floor: the same figures between 10,000 real train and the
   10,000 test images;
 - for conditional presets, how often the dataset's classifier recognises
-  the requested class in the samples.
+  the requested class in the samples;
+- how the classifier sees the samples and the real test images: its class
+  shares and the share it labels with confidence below 0.9 (`--class-stats`
+  adds only this to an existing evaluation.json).
 It writes `evaluation.json` and regenerates `README.md` (the model card) from
 `recipe.json`, `training.json` and `evaluation.json` (`--cards-only` only
 re-renders the cards from those files). The same figures come from
@@ -30,10 +33,12 @@ sys.path.insert(0, str(ZOO.parent))
 
 import keras_gans  # noqa: E402
 from keras_gans import evaluation, recipes  # noqa: E402
+from keras_gans.data import datasets  # noqa: E402
 from keras_gans.metrics import FID, KID, PrecisionRecall, load_feature_classifier  # noqa: E402
 
 NUM_SAMPLES = 10000
 PRECISION_RECALL_K = 3
+CONFIDENT = 0.9  # a classifier probability below this marks an ambiguous image
 
 
 def card_metrics():
@@ -59,6 +64,24 @@ PAPER_FID = {
 
 def conditional_labels(num_samples, num_classes):
     return np.arange(num_samples) % num_classes
+
+
+def class_statistics(generator, dataset):
+    """The dataset classifier's view of the samples and of the real test images:
+    its class shares and the share of images whose top probability is < 0.9."""
+    classifier = load_feature_classifier(dataset)
+    labels = None if generator.num_classes is None else conditional_labels(NUM_SAMPLES, generator.num_classes)
+    samples = generator.generate(NUM_SAMPLES, seed=0, labels=labels)
+    real = (datasets.load_dataset(dataset, "test")[0][:NUM_SAMPLES] + 1.0) / 2.0   # [-1, 1] -> [0, 1]
+
+    def describe(images):
+        probabilities = classifier.predict(images, batch_size=500, verbose=0)
+        shares = np.bincount(probabilities.argmax(-1), minlength=probabilities.shape[-1]) / len(images)
+        return {"num_images": int(len(images)),
+                "ambiguous_share": float(np.mean(probabilities.max(-1) < CONFIDENT)),
+                "class_shares": [round(float(share), 4) for share in shares]}
+
+    return {"confidence_threshold": CONFIDENT, "samples": describe(samples), "real_test": describe(real)}
 
 
 def evaluate_preset(name):
@@ -99,6 +122,7 @@ def evaluate_preset(name):
         images = generator.generate(NUM_SAMPLES, seed=0, labels=labels)
         predicted = np.argmax(classifier.predict(images, batch_size=500, verbose=0), axis=-1)
         result["conditional_accuracy"] = float(np.mean(predicted == labels))
+    result["class_statistics"] = class_statistics(generator, dataset)
     return result
 
 
@@ -152,6 +176,16 @@ def model_card(name, recipe, training, result):
             f"| precision / recall (k={k}) | **{fmt(result['precision'])} / {fmt(result['recall'])}** | "
             f"{fmt(result['floor']['precision'])} / {fmt(result['floor']['recall'])} |"
         )
+    stats = result.get("class_statistics")
+    if stats:
+        samples, real = stats["samples"], stats["real_test"]
+        lines += [
+            f"| images the classifier labels with confidence < {stats['confidence_threshold']:g} | "
+            f"**{100 * samples['ambiguous_share']:.1f}%** | {100 * real['ambiguous_share']:.1f}% (test images) |",
+            f"| smallest / largest class share | **{100 * min(samples['class_shares']):.1f}% / "
+            f"{100 * max(samples['class_shares']):.1f}%** | {100 * min(real['class_shares']):.1f}% / "
+            f"{100 * max(real['class_shares']):.1f}% (test images) |",
+        ]
     if conditional:
         lines.append(
             f"| classifier recognises the requested class | **{100 * result['conditional_accuracy']:.1f}%** | "
@@ -267,6 +301,25 @@ def _limitations(recipe, training, result):
            " and no hyperparameter search; longer training and a learning-rate sweep would likely lower the FID.")
     ]
     ratio = result["fid"] / max(result["floor"]["fid"], 1e-9)
+    stats = result.get("class_statistics")
+    target = FLOOR_RATIO_TARGETS["digits" if recipe["data"]["dataset"] == "digits" else
+                                 ("conditional" if recipe["data"]["conditional"] else "unconditional")]
+    if stats and ratio > target:
+        samples, real = stats["samples"], stats["real_test"]
+        notes.append(
+            f"- Where the gap is: the classifier finds {100 * samples['ambiguous_share']:.0f}% of the samples "
+            f"ambiguous (top probability < {stats['confidence_threshold']:g}) against "
+            f"{100 * real['ambiguous_share']:.0f}% of the test images, while its class shares of the samples stay "
+            f"within {100 * min(samples['class_shares']):.1f}-{100 * max(samples['class_shares']):.1f}% "
+            f"(test images: {100 * min(real['class_shares']):.1f}-{100 * max(real['class_shares']):.1f}%)."
+            + (" So the samples cover the classes, but many are not yet clean members of one."
+               + (" A likely reason: an unconditional generator maps one connected latent space onto separate "
+                  "classes, so some samples land between them; longer training is the first remedy."
+                  if not recipe["data"]["conditional"] else "")
+               if samples["ambiguous_share"] > 2 * real["ambiguous_share"] else
+               " That is close to the real images: the gap is in within-class detail that the features "
+               "still tell apart, not in which class a sample shows.")
+        )
     notes.append(f"- The FID is {ratio:.0f}x the real-data floor: samples are recognisably from the "
                  "dataset but still distinguishable from real images in these features.")
     if recipe["gan"]["class"] == "MinimaxGAN":
@@ -303,11 +356,24 @@ def generator_presets():
     return sorted(p.parent.name for p in ZOO.glob("*/recipe.json") if (p.parent / "generator.keras").exists())
 
 
+def add_class_statistics(name):
+    """Adds `class_statistics` to an existing evaluation.json (the other figures are kept)."""
+    path = ZOO / name / "evaluation.json"
+    result = json.loads(path.read_text())
+    generator = keras_gans.from_preset(name)
+    result["class_statistics"] = class_statistics(generator, generator.metadata["dataset"])
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(name, json.dumps({k: v["ambiguous_share"] for k, v in result["class_statistics"].items()
+                            if isinstance(v, dict)}))
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    measure = "--cards-only" not in argv
+    measure = "--cards-only" not in argv and "--class-stats" not in argv
     names = [a for a in argv if not a.startswith("--")] or generator_presets()
     for name in names:
+        if "--class-stats" in argv:
+            add_class_statistics(name)
         evaluate_and_write(name, measure=measure)
 
 
