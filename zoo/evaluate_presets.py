@@ -266,9 +266,16 @@ FLOOR_RATIO_TARGETS = {"unconditional": 15.0, "conditional": 4.0, "digits": 3.0}
 ACCURACY_TARGETS = {"mnist": 0.98, "fashion_mnist": 0.90}
 
 
+def _preset_kind(recipe):
+    """The preset's row of FLOOR_RATIO_TARGETS."""
+    if recipe["data"]["dataset"] == "digits":
+        return "digits"
+    return "conditional" if recipe["data"]["conditional"] else "unconditional"
+
+
 def _target_notes(recipe, training, result):
     dataset = recipe["data"]["dataset"]
-    kind = "digits" if dataset == "digits" else ("conditional" if recipe["data"]["conditional"] else "unconditional")
+    kind = _preset_kind(recipe)
     target = FLOOR_RATIO_TARGETS[kind]
     ratio = result["fid"] / max(result["floor"]["fid"], 1e-9)
     verdict = "meets it" if ratio <= target else f"misses it by {ratio / target:.1f}x"
@@ -302,9 +309,7 @@ def _limitations(recipe, training, result):
     ]
     ratio = result["fid"] / max(result["floor"]["fid"], 1e-9)
     stats = result.get("class_statistics")
-    target = FLOOR_RATIO_TARGETS["digits" if recipe["data"]["dataset"] == "digits" else
-                                 ("conditional" if recipe["data"]["conditional"] else "unconditional")]
-    if stats and ratio > target:
+    if stats and ratio > FLOOR_RATIO_TARGETS[_preset_kind(recipe)]:
         samples, real = stats["samples"], stats["real_test"]
         notes.append(
             f"- Where the gap is: the classifier finds {100 * samples['ambiguous_share']:.0f}% of the samples "
