@@ -79,6 +79,8 @@ class SampleGrid(keras.callbacks.Callback):
         self.paths = []
         self._writer = None
         self._global_batch = 0
+        self._epoch = 0
+        self._epoch_start = 0  # `_global_batch` when the current epoch began
 
     def _labels_for(self, model):
         num_classes = getattr(model, "num_classes", None)
@@ -125,11 +127,10 @@ class SampleGrid(keras.callbacks.Callback):
         steps_per_epoch = (self.params or {}).get("steps")
         done = batch + 1 if not steps_per_epoch else min(batch + 1, steps_per_epoch)
         previous = self._global_batch
-        self._global_batch = getattr(self, "_epoch_start", 0) + done
+        self._global_batch = self._epoch_start + done
         n = self.every_n_batches
         if n and self._global_batch // n > previous // n:
-            epoch = getattr(self, "_epoch", 0)
-            self._write(f"epoch_{epoch + 1:04d}_batch_{self._global_batch:06d}.png", self._global_batch)
+            self._write(f"epoch_{self._epoch + 1:04d}_batch_{self._global_batch:06d}.png", self._global_batch)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
