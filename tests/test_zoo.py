@@ -54,7 +54,8 @@ def test_class_statistics_of_real_images_follow_their_labels():
     from keras_gans.data import datasets
 
     generator = keras_gans.from_preset("mlp_digits_nonsaturating")
-    stats = evaluate_presets.class_statistics(generator, "digits")
+    samples, real, _ = evaluate_presets.classify(generator, "digits")
+    stats = evaluate_presets.class_statistics(samples, real)
     _, labels = datasets.load_dataset("digits", "test")
     # The digits classifier is 96.3% accurate: its shares of the test images are the labels' shares.
     np.testing.assert_allclose(stats["real_test"]["class_shares"], np.bincount(labels, minlength=10) / len(labels),

@@ -66,22 +66,33 @@ def conditional_labels(num_samples, num_classes):
     return np.arange(num_samples) % num_classes
 
 
-def class_statistics(generator, dataset):
-    """The dataset classifier's view of the samples and of the real test images:
-    its class shares and the share of images whose top probability is < 0.9."""
+def classify(generator, dataset):
+    """The dataset classifier's probabilities for the card's samples (seed 0;
+    conditional presets: labels cycling 0..9) and for the real test images.
+
+    Returns `(sample_probabilities, real_probabilities, requested_labels)`;
+    `requested_labels` is None for an unconditional preset.
+    """
     classifier = load_feature_classifier(dataset)
     labels = None if generator.num_classes is None else conditional_labels(NUM_SAMPLES, generator.num_classes)
     samples = generator.generate(NUM_SAMPLES, seed=0, labels=labels)
     real = (datasets.load_dataset(dataset, "test")[0][:NUM_SAMPLES] + 1.0) / 2.0   # [-1, 1] -> [0, 1]
+    return (classifier.predict(samples, batch_size=500, verbose=0),
+            classifier.predict(real, batch_size=500, verbose=0), labels)
 
-    def describe(images):
-        probabilities = classifier.predict(images, batch_size=500, verbose=0)
-        shares = np.bincount(probabilities.argmax(-1), minlength=probabilities.shape[-1]) / len(images)
-        return {"num_images": int(len(images)),
+
+def class_statistics(sample_probabilities, real_probabilities):
+    """The classifier's view of the samples and of the real test images: its
+    class shares and the share of images whose top probability is < 0.9."""
+
+    def describe(probabilities):
+        shares = np.bincount(probabilities.argmax(-1), minlength=probabilities.shape[-1]) / len(probabilities)
+        return {"num_images": int(len(probabilities)),
                 "ambiguous_share": float(np.mean(probabilities.max(-1) < CONFIDENT)),
                 "class_shares": [round(float(share), 4) for share in shares]}
 
-    return {"confidence_threshold": CONFIDENT, "samples": describe(samples), "real_test": describe(real)}
+    return {"confidence_threshold": CONFIDENT, "samples": describe(sample_probabilities),
+            "real_test": describe(real_probabilities)}
 
 
 def evaluate_preset(name):
@@ -116,13 +127,10 @@ def evaluate_preset(name):
                   "protocol": floor["protocol"]},
         "evaluation_seconds": round(seconds, 1),
     }
-    if num_classes is not None:
-        classifier = load_feature_classifier(dataset)
-        labels = conditional_labels(NUM_SAMPLES, num_classes)
-        images = generator.generate(NUM_SAMPLES, seed=0, labels=labels)
-        predicted = np.argmax(classifier.predict(images, batch_size=500, verbose=0), axis=-1)
-        result["conditional_accuracy"] = float(np.mean(predicted == labels))
-    result["class_statistics"] = class_statistics(generator, dataset)
+    samples, real, labels = classify(generator, dataset)
+    if labels is not None:
+        result["conditional_accuracy"] = float(np.mean(samples.argmax(-1) == labels))
+    result["class_statistics"] = class_statistics(samples, real)
     return result
 
 
@@ -266,6 +274,10 @@ FLOOR_RATIO_TARGETS = {"unconditional": 15.0, "conditional": 4.0, "digits": 3.0}
 ACCURACY_TARGETS = {"mnist": 0.98, "fashion_mnist": 0.90}
 
 
+def _floor_ratio(result):
+    return result["fid"] / max(result["floor"]["fid"], 1e-9)
+
+
 def _preset_kind(recipe):
     """The preset's row of FLOOR_RATIO_TARGETS."""
     if recipe["data"]["dataset"] == "digits":
@@ -277,7 +289,7 @@ def _target_notes(recipe, training, result):
     dataset = recipe["data"]["dataset"]
     kind = _preset_kind(recipe)
     target = FLOOR_RATIO_TARGETS[kind]
-    ratio = result["fid"] / max(result["floor"]["fid"], 1e-9)
+    ratio = _floor_ratio(result)
     verdict = "meets it" if ratio <= target else f"misses it by {ratio / target:.1f}x"
     notes = [f"- Target for {'an' if kind[0] in 'aeiou' else 'a'} {kind} preset: FID <= {target:g}x the real floor. This one is "
              f"{ratio:.1f}x: it {verdict}."]
@@ -307,7 +319,7 @@ def _limitations(recipe, training, result):
         + ("; other seeds of the same recipe vary (README, main job)." if searched else
            " and no hyperparameter search; longer training and a learning-rate sweep would likely lower the FID.")
     ]
-    ratio = result["fid"] / max(result["floor"]["fid"], 1e-9)
+    ratio = _floor_ratio(result)
     stats = result.get("class_statistics")
     if stats and ratio > FLOOR_RATIO_TARGETS[_preset_kind(recipe)]:
         samples, real = stats["samples"], stats["real_test"]
@@ -366,7 +378,8 @@ def add_class_statistics(name):
     path = ZOO / name / "evaluation.json"
     result = json.loads(path.read_text())
     generator = keras_gans.from_preset(name)
-    result["class_statistics"] = class_statistics(generator, generator.metadata["dataset"])
+    samples, real, _ = classify(generator, generator.metadata["dataset"])
+    result["class_statistics"] = class_statistics(samples, real)
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(name, json.dumps({k: v["ambiguous_share"] for k, v in result["class_statistics"].items()
                             if isinstance(v, dict)}))
