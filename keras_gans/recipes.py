@@ -429,13 +429,13 @@ class _TimeBudget(keras.callbacks.Callback):
 
 
 def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="auto", wall_seconds=0.0,
-        history_csv=None):
+        history_csv=None, backup_interval_seconds=0.0):
     """Trains `gan` on `data` for the recipe's budget; returns the Keras History.
 
     Epoch `e` visits the data in the order `keras_gans.data.SeededBatches`
     derives from `(recipe["seed"], e)`. With `backup` (a folder, or a
-    `keras_gans.callbacks.CrashSafeBackup`), the run is backed up after
-    every epoch and a committed backup there is restored first: a run
+    `keras_gans.callbacks.CrashSafeBackup`), the run is backed up at epoch
+    ends and a committed backup there is restored first: a run
     killed at any moment and then fit again with the same arguments ends
     with the same weights as an uninterrupted run. The backup is not
     deleted at the end (delete it after saving the final model).
@@ -453,6 +453,10 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
         history_csv: str or None. Log every epoch's losses there
             (`keras.callbacks.CSVLogger`); rows of epochs that a resumed run
             repeats (a kill after the row was written) are dropped first.
+        backup_interval_seconds: float >= 0. When `backup` is a folder: back
+            up at the first epoch end this long after the previous backup,
+            and after the last epoch (`CrashSafeBackup.min_interval_seconds`).
+            Defaults to 0: after every epoch.
 
     Returns:
         The History, with three more attributes: `initial_epoch` (where
@@ -475,7 +479,7 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
     start = time.perf_counter()
     if backup is not None:
         if not isinstance(backup, CrashSafeBackup):
-            backup = CrashSafeBackup(backup, delete_on_finish=False)
+            backup = CrashSafeBackup(backup, delete_on_finish=False, min_interval_seconds=backup_interval_seconds)
         if backup.restored_state is None:
             backup.restore(gan)
         state = backup.restored_state

@@ -143,6 +143,8 @@ def test_refuses_to_overwrite_a_run(tmp_path, capsys, tiny):
         (["--batch-size", "0"], "--batch-size must be >= 1"),
         (["--seed", "-1"], "--seed must be >= 0"),
         (["--max-minutes", "0"], "--max-minutes must be > 0"),
+        (["--backup-interval", "-1"], "--backup-interval must be a number of seconds >= 0"),
+        (["--backup-interval", "nan"], "--backup-interval must be a number of seconds >= 0"),
         (["--recipe", "{tmp}/missing.json"], "Cannot read the recipe"),
         (["--recipe", "{tmp}/broken.json"], "not valid JSON (line 1"),
         (["--recipe", "{tmp}/badkey.json"], "Recipe key `fit.epoch`"),
@@ -232,7 +234,8 @@ def test_killed_run_resumes_to_the_uninterrupted_weights(tmp_path, capsys):
     """SIGKILL inside a backup write, then --resume: the weights of an uninterrupted run."""
     from keras_gans.callbacks.crash_safe_backup import PAUSE_ENV
 
-    argv = ["train", "--dataset", f"npz:{_small_npz(tmp_path)}", "--batch-size", "16", "--epochs", "3", "--verbose", "0"]
+    argv = ["train", "--dataset", f"npz:{_small_npz(tmp_path)}", "--batch-size", "16", "--epochs", "3", "--verbose", "0",
+            "--backup-interval", "0"]
     killed, marker = tmp_path / "killed", tmp_path / "marker"
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **{PAUSE_ENV: f"weights:2:{marker}"})
     env.pop("KERAS_GANS_TINY", None)

@@ -135,3 +135,86 @@ def test_no_backup_starts_from_zero_and_delete_removes_the_folder(tmp_path):
     assert backup.read_state()["epoch"] == 5
     backup.delete()
     assert not (tmp_path / "none").exists()
+
+
+class _EpochClock(keras.callbacks.Callback):
+    """A fake clock for `CrashSafeBackup._clock`: `times[epoch]` during each epoch, 0 before the first."""
+
+    def __init__(self, times):
+        super().__init__()
+        self.times, self.epoch = times, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def __call__(self):
+        return 0.0 if self.epoch is None else self.times[self.epoch]
+
+
+class _CrashAt(keras.callbacks.Callback):
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.target = (epoch, batch)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.epoch, batch) == self.target:
+            raise RuntimeError("simulated crash")
+
+
+def _spaced_backup(path, clock, interval, delete_on_finish=False):
+    backup = CrashSafeBackup(path, delete_on_finish=delete_on_finish, min_interval_seconds=interval)
+    backup._clock = clock
+    return backup
+
+
+def test_an_interval_spaces_the_backups_and_the_last_epoch_is_always_backed_up(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    clock = _EpochClock({0: 3.0, 1: 11.0, 2: 15.0, 3: 16.0})
+    backup = _spaced_backup(tmp_path / "b", clock, interval=10.0)
+    backup.set_model(model)
+    backup.set_params({"epochs": 4})
+    backup.on_train_begin()
+    backed_up = []
+    for epoch in range(4):
+        clock.on_epoch_begin(epoch)
+        backup.on_epoch_end(epoch)
+        backed_up.append((backup.read_state() or {}).get("epoch"))
+    # 3 s after the start: skipped; 11 s: backed up; 4 s later: skipped; the last epoch: backed up.
+    assert backed_up == [None, 2, 2, 4]
+
+    # Stopped early (EarlyStopping, a time budget) between backups: fit's end backs up the last epoch.
+    clock = _EpochClock({0: 20.0, 1: 21.0})
+    early = _spaced_backup(tmp_path / "early", clock, interval=10.0)
+    early.set_model(model)
+    early.set_params({"epochs": 10})
+    early.on_train_begin()
+    for epoch in range(2):
+        clock.on_epoch_begin(epoch)
+        early.on_epoch_end(epoch)
+    assert early.read_state()["epoch"] == 1
+    early.on_train_end()
+    assert early.read_state()["epoch"] == 2
+
+
+def test_a_crash_between_spaced_backups_repeats_epochs_to_the_uninterrupted_weights(tmp_path):
+    path = tmp_path / "backup"
+    # Epoch 1 ends 10 s in (backed up), epoch 2 at 12 s (skipped), epoch 3 crashes.
+    clock = _EpochClock({0: 10.0, 1: 12.0, 2: 14.0, 3: 16.0})
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run.train(_spaced_backup(path, clock, interval=5.0), callbacks=[clock, _CrashAt(2, 1)])
+    assert _state(path)["epoch"] == 1
+    resumed, history = run.train(str(path))
+    assert (history.initial_epoch, len(history.epoch)) == (1, 3)  # epoch 2 is trained again
+    uninterrupted, _ = run.train(None)
+    for a, b in zip(_weights(resumed), _weights(uninterrupted), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("interval", [-1.0, float("nan"), float("inf"), True, "30"])
+def test_a_bad_interval_is_refused_before_any_backup(tmp_path, interval):
+    with pytest.raises(ValueError, match="`min_interval_seconds` must be a finite number of seconds >= 0"):
+        CrashSafeBackup(tmp_path / "b", min_interval_seconds=interval)
+    assert not (tmp_path / "b").exists()
