@@ -68,6 +68,14 @@ def run_backend(backend, workdir):
     }
 
 
+def _commit():
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "HEAD")
+    return commit + ("+uncommitted" if git("status", "--porcelain", "--untracked-files=no") else "") if commit else None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="tensorflow,torch,jax")
@@ -84,6 +92,7 @@ def main(argv=None):
         "commands": ["python " + " ".join(TRAIN),
                      "python -m keras_gans evaluate --model runs/digits_nonsaturating/generator.keras --dataset digits"],
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _commit(),
         "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count()},
         "targets": {"floor_ratio": 3.0, "whole_command_seconds": 90},
         "results": results,
