@@ -29,6 +29,8 @@ import tempfile
 import time
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 TRAIN = ["-m", "keras_gans", "train", "--dataset", "digits", "--model", "nonsaturating"]
 FLOOR = REPO_ROOT / "zoo" / "digits_classifier" / "real_data_floor.json"
 
@@ -68,15 +70,9 @@ def run_backend(backend, workdir):
     }
 
 
-def _commit():
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
-
-    commit = git("rev-parse", "HEAD")
-    return commit + ("+uncommitted" if git("status", "--porcelain", "--untracked-files=no") else "") if commit else None
-
-
 def main(argv=None):
+    from benchmarks.gan_step_speed import git_commit
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="tensorflow,torch,jax")
     parser.add_argument("--out", default=str(REPO_ROOT / "benchmarks" / "results" / "digits_main_job.json"))
@@ -92,7 +88,7 @@ def main(argv=None):
         "commands": ["python " + " ".join(TRAIN),
                      "python -m keras_gans evaluate --model runs/digits_nonsaturating/generator.keras --dataset digits"],
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _commit(),
+        "commit": git_commit(),
         "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count()},
         "targets": {"floor_ratio": 3.0, "whole_command_seconds": 90},
         "results": results,

@@ -126,3 +126,27 @@ def test_anchor_speed_quick_writes_results(tmp_path):
     assert result["parameter_counts"]["generator"][0] > 0
     markdown = (tmp_path / "anchor_speed.md").read_text()
     assert f"| {backend} | NonSaturatingGAN | 4 |" in markdown
+
+
+def test_critic_loop_quick_writes_results(tmp_path):
+    backend = keras.backend.backend()
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    command = [
+        sys.executable, str(REPO_ROOT / "benchmarks" / "critic_loop.py"), "--quick", "--backends", backend,
+        "--critic-steps", "2", "--out-dir", str(tmp_path),
+    ]
+    process = subprocess.run(command, env=env, capture_output=True, text=True, timeout=400)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+
+    report = json.loads((tmp_path / "critic_loop.json").read_text())
+    cells = report["results"][backend]
+    from keras_gans.backend import recommended_compile_settings
+    from tests.helpers import make_gan
+
+    # Recommended settings equal to the defaults (PyTorch) are not timed twice.
+    expected = [(4, True)] + ([(4, False)] if recommended_compile_settings(make_gan()) else [])
+    assert [(c["batch_size"], c["settings"] == "defaults") for c in cells] == expected
+    for cell in cells:
+        assert set(cell["ms_per_step"]) == {"traced", "unrolled"}
+        assert all(v > 0 for v in cell["ms_per_step"].values()) and cell["traced_over_unrolled"]["median"] > 0
+    assert f"| {backend} | 4 | defaults |" in (tmp_path / "critic_loop.md").read_text()

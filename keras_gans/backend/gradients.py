@@ -26,6 +26,8 @@ module for `keras.backend.backend()` is chosen once, when
   processes (each process only sees its shard of the global batch).
 - `broadcast_from_primary(variables)`: copies process 0's variable values to
   every torch.distributed process.
+- `repeat(model, step_fn, num_steps)`: runs a stateful step several times,
+  as one traced loop on JAX and TensorFlow (WGAN-GP's critic steps).
 - `run_stateful_step(model, step_fn, args, training)`: adapts a step written
   against stateful Keras variables to the JAX trainer's `(state, data)` API.
 - `torch_distributed_active()`: True inside a multi-process torch.distributed run.
@@ -47,6 +49,7 @@ process_context = _backend.process_context
 mean_over_processes = _backend.mean_over_processes
 broadcast_from_primary = _backend.broadcast_from_primary
 run_stateful_step = _backend.run_stateful_step
+repeat = _backend.repeat
 stateless_call = _backend.stateless_call
 torch_distributed_active = _backend.torch_distributed_active
 
@@ -58,6 +61,7 @@ __all__ = [
     "mean_over_processes",
     "no_gradient_recording",
     "process_context",
+    "repeat",
     "replica_context",
     "run_stateful_step",
     "stateless_call",

@@ -7,7 +7,7 @@ call, a `tf.while_loop`, with one callback round per execution).
 import keras
 import tensorflow as tf
 
-from keras_gans.backend.base import RECOMMENDED_STEPS_PER_EXECUTION, GradientBackend
+from keras_gans.backend.base import RECOMMENDED_STEPS_PER_EXECUTION, GradientBackend, traced_loops_enabled
 
 
 class TensorFlowBackend(GradientBackend):
@@ -39,6 +39,22 @@ class TensorFlowBackend(GradientBackend):
             tape.watch(inputs)
             outputs = fn(inputs)
         return tape.gradient(outputs, inputs)
+
+    def repeat(self, model, step_fn, num_steps):
+        # Under a multi-replica strategy the optimizer all-reduces through
+        # `merge_call`, which a while loop cannot contain: unrolled there.
+        _, num_replicas = self.replica_context()
+        if num_steps == 1 or not traced_loops_enabled() or num_replicas > 1 or not tf.inside_function():
+            return super().repeat(model, step_fn, num_steps)
+
+        def body(step, _):
+            return step + 1, tf.cast(step_fn(), tf.float32)
+
+        _, result = tf.while_loop(
+            lambda step, _: step < num_steps, body, (tf.constant(0), tf.zeros((), tf.float32)),
+            parallel_iterations=1,
+        )
+        return result
 
     def recommended_compile_settings(self, gan):
         return {"steps_per_execution": RECOMMENDED_STEPS_PER_EXECUTION}

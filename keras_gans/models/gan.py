@@ -259,26 +259,24 @@ class GAN(keras.Model):
     def label_smoothing(self):
         return self.game.label_smoothing if self.game is not None else 0.0
 
-    def _regularizer_weight(self, name):
-        for regularizer in self.discriminator_regularizers:
-            if regularizer.name == name:
-                return regularizer.weight
-        return 0.0
+    def _regularizer(self, name):
+        """The discriminator regularizer logged as `name`, or None."""
+        return next((r for r in self.discriminator_regularizers if r.name == name), None)
 
     @property
     def gradient_penalty_weight(self):
-        return self._regularizer_weight("gradient_penalty")
+        regularizer = self._regularizer("gradient_penalty")
+        return 0.0 if regularizer is None else regularizer.weight
 
     @property
     def r1_penalty_weight(self):
-        return self._regularizer_weight("r1_penalty")
+        regularizer = self._regularizer("r1_penalty")
+        return 0.0 if regularizer is None else regularizer.weight
 
     @property
     def r1_interval(self):
-        for regularizer in self.discriminator_regularizers:
-            if regularizer.name == "r1_penalty":
-                return regularizer.interval
-        return 1
+        regularizer = self._regularizer("r1_penalty")
+        return 1 if regularizer is None else regularizer.interval
 
     # --- Models ------------------------------------------------------------
 
@@ -672,33 +670,37 @@ class GAN(keras.Model):
             ema.update_ema(self.ema_generator, self.generator, self.ema_decay)
         return loss
 
-    def _update_metrics(self, d_loss, g_loss, terms_per_step):
-        """Logs the last D step's loss, G's loss and every D step's penalties."""
-        # torch.distributed: each process computed its losses on its shard;
+    def _update_regularizer_metrics(self, terms):
+        """Logs one D step's penalties."""
+        names = sorted(terms)
+        # torch.distributed: each process computed its penalty on its shard;
         # log the global batch's (identity on other backends).
-        names = sorted(terms_per_step[0]) if terms_per_step else []
-        d_loss, g_loss, *values = gradients.mean_over_processes(
-            [d_loss, g_loss] + [terms[name][0] for terms in terms_per_step for name in names]
-        )
+        values = gradients.mean_over_processes([terms[name][0] for name in names])
+        trackers = {tracker.name: tracker for tracker in self.regularizer_trackers}
+        for name, value in zip(names, values):
+            # Lazy penalties carry a 0/1 weight: skipped steps do not count.
+            trackers[name].update_state(value, sample_weight=terms[name][1])
+
+    def _update_metrics(self, d_loss, g_loss):
+        """Logs the last D step's loss and G's loss; returns every metric's value."""
+        d_loss, g_loss = gradients.mean_over_processes([d_loss, g_loss])
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.loss_tracker.update_state(d_loss + g_loss)
-        trackers = {tracker.name: tracker for tracker in self.regularizer_trackers}
-        values = iter(values)
-        for terms in terms_per_step:
-            for name in names:
-                # Lazy penalties carry a 0/1 weight: skipped steps do not count.
-                trackers[name].update_state(next(values), sample_weight=terms[name][1])
         return {m.name: m.result() for m in self.metrics}
 
     def _train_step_on_data(self, data):
         real, labels = self._unpack(data)
-        terms_per_step = []
-        for _ in range(self.discriminator_steps):
+
+        def discriminator_step():
             d_loss, terms = self._discriminator_step(real, labels)
-            terms_per_step.append(terms)
+            self._update_regularizer_metrics(terms)
+            return ops.cast(d_loss, "float32")
+
+        # WGAN-GP's critic steps: one traced loop on JAX and TensorFlow.
+        d_loss = gradients.repeat(self, discriminator_step, self.discriminator_steps)
         g_loss = self._generator_step(ops.shape(real)[0], labels)
-        return self._update_metrics(d_loss, g_loss, terms_per_step)
+        return self._update_metrics(d_loss, g_loss)
 
     def _test_step_on_data(self, data):
         real, labels = self._unpack(data)
@@ -714,7 +716,8 @@ class GAN(keras.Model):
         )
         with gradients.no_gradient_recording():
             g_loss, _ = g_loss_fn([v.value for v in self.generator.trainable_variables])
-        return self._update_metrics(d_loss, g_loss, [terms])
+        self._update_regularizer_metrics(terms)
+        return self._update_metrics(d_loss, g_loss)
 
     def train_step(self, *args):
         return gradients.run_stateful_step(self, self._train_step_on_data, args, training=True)
