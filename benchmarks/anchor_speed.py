@@ -93,15 +93,9 @@ def parse_args(argv=None):
     parser.add_argument("--out-dir", default=str(HERE / "results"))
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.batch_sizes is None:
-        args.batch_sizes = "8" if args.quick else "64,256"
-    if args.steps is None:
-        args.steps = 2 if args.quick else 16
-    if args.repeats is None:
-        args.repeats = 1 if args.quick else 5
-    if args.base_filters is None:
-        args.base_filters = 4 if args.quick else 16
-    return args
+    from benchmarks.gan_step_speed import fill_defaults
+
+    return fill_defaults(args, batch_sizes=("8", "64,256"), steps=(2, 16), repeats=(1, 5), base_filters=(4, 16))
 
 
 # --- Runners: each returns the seconds of `steps` steps, synced ------------------
@@ -504,17 +498,14 @@ def to_markdown(report):
 
 
 def main(argv=None):
-    from benchmarks.gan_step_speed import git_commit, machine_info, versions
+    from benchmarks.gan_step_speed import chosen_backends, git_commit, machine_info, versions
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     if args.worker:
         run_worker(args)
         return 0
-    backends = [b for b in args.backends.split(",") if b]
-    unknown = set(backends) - set(BACKENDS)
-    if unknown:
-        raise SystemExit(f"Unknown backends {sorted(unknown)}; expected some of {BACKENDS}.")
+    backends = chosen_backends(args)
     start = time.perf_counter()
     outputs = [run_backend(backend, args, argv) for backend in backends]
     report = {

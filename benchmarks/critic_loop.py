@@ -56,12 +56,9 @@ def parse_args(argv=None):
     parser.add_argument("--out-dir", default=str(HERE / "results" / "critic_loop"))
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    quick = args.quick
-    args.batch_sizes = args.batch_sizes or ("4" if quick else "64,4")
-    args.steps = args.steps or (2 if quick else 16)
-    args.repeats = args.repeats or (1 if quick else 5)
-    args.base_filters = args.base_filters or (4 if quick else 16)
-    return args
+    from benchmarks.gan_step_speed import fill_defaults
+
+    return fill_defaults(args, batch_sizes=("4", "64,4"), steps=(2, 16), repeats=(1, 5), base_filters=(4, 16))
 
 
 def _fit_once(gan, images, batch_size, steps, unrolled):
@@ -123,26 +120,6 @@ def run_worker(args):
     pathlib.Path(args.worker).write_text(json.dumps(cells))
 
 
-def _versions():
-    from importlib import metadata
-
-    found = {}
-    for name in ("keras", "jax", "tensorflow-cpu", "tensorflow"):
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return found
-
-
-def _commit():
-    def git(*argv):
-        return subprocess.run(["git", *argv], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
-
-    commit = git("rev-parse", "HEAD")
-    return commit + ("+uncommitted" if git("status", "--porcelain", "--untracked-files=no") else "") if commit else None
-
-
 def to_markdown(report):
     lines = [
         f"Measured {report['date']} (commit {report['commit']}) on {report['machine']}; "
@@ -181,7 +158,7 @@ def main(argv=None):
     import platform
     import tempfile
 
-    from benchmarks.gan_step_speed import thread_env
+    from benchmarks.gan_step_speed import chosen_backends, git_commit, thread_env, versions
 
     out_dir = pathlib.Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -190,7 +167,7 @@ def main(argv=None):
     forwarded = ["--batch-sizes", args.batch_sizes, "--steps", str(args.steps), "--repeats", str(args.repeats),
                  "--base-filters", str(args.base_filters), "--critic-steps", str(args.critic_steps),
                  "--threads", str(args.threads)]
-    for backend in args.backends.split(","):
+    for backend in chosen_backends(args):
         with tempfile.NamedTemporaryFile(suffix=".json") as result_file:
             env = dict(os.environ, KERAS_BACKEND=backend, **thread_env(args.threads),
                        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
@@ -204,10 +181,10 @@ def main(argv=None):
     report = {
         "what": "WGAN-GP critic steps: traced loop (gradients.repeat) vs unrolled",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _commit(),
+        "commit": git_commit(),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                    f"load average at start {load_at_start:.1f}",
-        "versions": _versions(),
+        "versions": versions(),
         "args": {k: v for k, v in vars(args).items() if k not in ("worker", "out_dir")},
         "results": results,
     }

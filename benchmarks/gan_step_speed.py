@@ -106,18 +106,31 @@ def parse_args(argv=None):
     parser.add_argument("--out-dir", default=str(HERE / "results"))
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.batch_sizes is None:
-        args.batch_sizes = "64" if args.quick else "64,256"
-    if args.steps is None:
-        args.steps = 2 if args.quick else 4
-    if args.repeats is None:
-        args.repeats = 2 if args.quick else 5
-    if args.base_filters is None:
-        args.base_filters = 8 if args.quick else 16
-    if args.cost_batch_sizes is None:
-        args.cost_batch_sizes = "" if args.quick else "64"
-    if args.variants is None:
-        args.variants = "default" if args.quick else "default,jit_compile,steps_per_execution"
+    return fill_defaults(
+        args,
+        batch_sizes=("64", "64,256"),
+        steps=(2, 4),
+        repeats=(2, 5),
+        base_filters=(8, 16),
+        cost_batch_sizes=("", "64"),
+        variants=("default", "default,jit_compile,steps_per_execution"),
+    )
+
+
+def chosen_backends(args):
+    """The `--backends` list; exits with a message naming any unknown one."""
+    backends = [b for b in args.backends.split(",") if b]
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        raise SystemExit(f"Unknown backends {sorted(unknown)}; expected some of {BACKENDS}.")
+    return backends
+
+
+def fill_defaults(args, **defaults):
+    """Sets each argument left at None to its `(quick, full)` default, by `args.quick`."""
+    for name, (quick, full) in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
     return args
 
 
@@ -616,10 +629,7 @@ def main(argv=None):
     if args.worker:
         run_worker(args)
         return 0
-    backends = [b for b in args.backends.split(",") if b]
-    unknown = set(backends) - set(BACKENDS)
-    if unknown:
-        raise SystemExit(f"Unknown backends {sorted(unknown)}; expected some of {BACKENDS}.")
+    backends = chosen_backends(args)
     start = time.perf_counter()
     outputs, running = [], []
     for backend in backends:
