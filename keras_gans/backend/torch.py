@@ -40,7 +40,7 @@ class TorchBackend(GradientBackend):
         return 0, 1
 
     def mean_over_processes(self, values):
-        if not self.torch_distributed_active():
+        if not values or not self.torch_distributed_active():
             return values
         with torch.no_grad():
             packed = torch.stack(
