@@ -76,47 +76,50 @@ def _fit_once(gan, images, batch_size, steps, unrolled):
     return timer.elapsed
 
 
+def measure_cell(args, images, batch_size, recommended):
+    """One table row; None when the recommended settings are the defaults (not timed twice)."""
+    from benchmarks.anchor_speed import make_gan
+    from benchmarks.native_loops import build_models
+
+    gans, first_fit = {}, {}
+    for variant in VARIANTS:
+        G, D = build_models("wgan_gp", LATENT_DIM, base_filters=args.base_filters, seed=0)
+        gans[variant], settings = make_gan("wgan_gp", G, D, args.critic_steps, recommended)
+        if recommended and not settings:
+            return None
+        start = time.perf_counter()
+        _fit_once(gans[variant], images, batch_size, args.steps, variant == "unrolled")
+        first_fit[variant] = time.perf_counter() - start
+    times = {variant: [] for variant in VARIANTS}
+    for r in range(args.repeats):
+        for variant in VARIANTS if r % 2 == 0 else VARIANTS[::-1]:
+            elapsed = _fit_once(gans[variant], images, batch_size, args.steps, variant == "unrolled")
+            times[variant].append(elapsed / args.steps)
+    ratios = [t / u for t, u in zip(times["traced"], times["unrolled"])]
+    return {
+        "batch_size": batch_size,
+        "settings": settings or "defaults",
+        "first_fit_s": {v: round(first_fit[v], 2) for v in VARIANTS},
+        "ms_per_step": {v: round(1e3 * statistics.median(times[v]), 2) for v in VARIANTS},
+        "traced_over_unrolled": {"median": round(statistics.median(ratios), 3),
+                                 "min": round(min(ratios), 3), "max": round(max(ratios), 3)},
+    }
+
+
 def run_worker(args):
     import numpy as np
 
-    from benchmarks.anchor_speed import make_gan
     from benchmarks.gan_step_speed import _set_threads_in_worker
-    from benchmarks.native_loops import build_models
 
     _set_threads_in_worker(args.threads)
-
     images = np.random.default_rng(0).uniform(-1, 1, (64 * args.steps, 28, 28, 1)).astype("float32")
     cells = []
     for batch_size in map(int, args.batch_sizes.split(",")):
         for recommended in (False, True):
-            gans, first_fit = {}, {}
-            for variant in VARIANTS:
-                G, D = build_models("wgan_gp", LATENT_DIM, base_filters=args.base_filters, seed=0)
-                gan, settings = make_gan("wgan_gp", G, D, args.critic_steps, recommended)
-                if recommended and not settings:
-                    break  # the recommended settings are the defaults: not timed twice
-                start = time.perf_counter()
-                _fit_once(gan, images, batch_size, args.steps, variant == "unrolled")
-                first_fit[variant] = time.perf_counter() - start
-                gans[variant] = gan
-            if recommended and not settings:
-                continue
-            times = {variant: [] for variant in VARIANTS}
-            for r in range(args.repeats):
-                for variant in VARIANTS if r % 2 == 0 else VARIANTS[::-1]:
-                    elapsed = _fit_once(gans[variant], images, batch_size, args.steps, variant == "unrolled")
-                    times[variant].append(elapsed / args.steps)
-            ratios = [t / u for t, u in zip(times["traced"], times["unrolled"])]
-            cell = {
-                "batch_size": batch_size,
-                "settings": settings or "defaults",
-                "first_fit_s": {v: round(first_fit[v], 2) for v in VARIANTS},
-                "ms_per_step": {v: round(1e3 * statistics.median(times[v]), 2) for v in VARIANTS},
-                "traced_over_unrolled": {"median": round(statistics.median(ratios), 3),
-                                         "min": round(min(ratios), 3), "max": round(max(ratios), 3)},
-            }
-            print(json.dumps(cell), flush=True)
-            cells.append(cell)
+            cell = measure_cell(args, images, batch_size, recommended)
+            if cell is not None:
+                print(json.dumps(cell), flush=True)
+                cells.append(cell)
     pathlib.Path(args.worker).write_text(json.dumps(cells))
 
 

@@ -51,9 +51,9 @@ RECIPE_FLAGS = {
     "learning_rate": "--learning-rate", "image_size": "--image-size", "channels": "--channels",
     **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()},
 }
-# Flags that change how long a run trains; --resume accepts only these.
 # Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job.
 DEFAULT_BACKUP_INTERVAL_SECONDS = 30.0
+# Flags that change how long a run trains; --resume accepts only these.
 RESUME_FLAGS = {"epochs": "--epochs", "max_minutes": "--max-minutes"}
 
 

@@ -51,7 +51,7 @@ class JaxBackend(GradientBackend):
         def body(_, carry):
             values, _ = carry
             with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope:
-                result = keras.ops.cast(step_fn(), "float32")
+                result = step_fn()
             return [scope.get_current_value(v) for v in variables], result
 
         initial = ([v.value for v in variables], jnp.zeros((), "float32"))

@@ -48,7 +48,7 @@ class TensorFlowBackend(GradientBackend):
             return super().repeat(model, step_fn, num_steps)
 
         def body(step, _):
-            return step + 1, tf.cast(step_fn(), tf.float32)
+            return step + 1, step_fn()
 
         _, result = tf.while_loop(
             lambda step, _: step < num_steps, body, (tf.constant(0), tf.zeros((), tf.float32)),

@@ -672,8 +672,6 @@ class GAN(keras.Model):
 
     def _update_regularizer_metrics(self, terms):
         """Logs one D step's penalties."""
-        if not terms:
-            return
         names = sorted(terms)
         # torch.distributed: each process computed its penalty on its shard;
         # log the global batch's (identity on other backends).

@@ -76,7 +76,8 @@ def test_the_traced_loop_trains_what_the_unrolled_loop_trains(make_gan, images):
 
 
 def test_the_penalty_log_averages_every_critic_step():
-    """The logged penalty is the mean over all critic steps, recomputed here from the weights each saw."""
+    """JAX and TensorFlow trace the step's Python code once; PyTorch runs it per critic step, and the
+    logged penalty is the mean of the penalties it returned."""
     gan = _wgan()
     seen = []
     step = gan._discriminator_step
