@@ -201,8 +201,8 @@ def gan_runners(backend, loss, batch_size, args, images, columns):
 def supervised_runners(backend, batch_size, args, images, labels):
     import keras
 
-    from benchmarks.native_loops import ADAM_EPSILON
-    from benchmarks.pure_native import ADAM_SETTINGS, check_parameter_counts, make_pure_trainer
+    from benchmarks.pure_native import (ADAM_EPSILON, ADAM_SETTINGS, check_parameter_counts,
+                                        make_pure_trainer)
     from keras_gans.architectures.dcgan import dcgan_discriminator
 
     D = dcgan_discriminator((28, 28, 1), base_filters=args.base_filters, seed=0)
