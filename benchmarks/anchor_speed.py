@@ -3,9 +3,10 @@ side by side, per backend.
 
 Per backend (each in its own subprocess, KERAS_BACKEND set), per GAN
 (`non_saturating`, `wgan_gp` with 5 critic steps) and batch size, these
-columns are timed in one process, interleaved (round-robin, the order
-rotated every repeat), warm-up repeat excluded, each ending with a device
-sync (`torch.cuda.synchronize`, `jax.block_until_ready`, reading a TF value):
+columns are timed in one process by `benchmarks/harness.py` (interleaved,
+the order rotated every repeat, warm-up excluded, each repeat ending with a
+device sync: `torch.cuda.synchronize`, `jax.block_until_ready`, reading a
+TF value):
 
 - `pure`: `benchmarks/pure_native.py`, the step a framework user writes
   (torch.nn + torch.optim / jax.lax + jax.jit / tf.nn + tf.function). The
@@ -20,6 +21,8 @@ sync (`torch.cuda.synchronize`, `jax.block_until_ready`, reading a TF value):
   recommended_compile_settings(gan))`.
 - `train_step_loop`: keras-gans's `train_step` in a hand loop (tf.function /
   eager / jax.jit): our step without `fit`'s machinery.
+- `fit_jit_compile` (only when named in `--columns`): `fit` after
+  `compile(jit_compile=True)` (XLA on TensorFlow, `torch.compile` on PyTorch).
 And, per batch size, a supervised reference: plain Keras `fit` of the
 discriminator (binary cross-entropy on logits) vs the same in pure code.
 
@@ -32,29 +35,23 @@ Usage:
     PYTHONPATH=. python benchmarks/anchor_speed.py                      # CPU, all backends
     PYTHONPATH=. python benchmarks/anchor_speed.py --backends torch --batch-sizes 4,64
     PYTHONPATH=. python benchmarks/anchor_speed.py --quick              # smoke run
+    PYTHONPATH=. python benchmarks/anchor_speed.py --merge DIR          # DIR/*/anchor_speed.json -> DIR
 
 Writes `anchor_speed.json` and `anchor_speed.md` into `--out-dir`
 (default benchmarks/results).
 """
 
-import argparse
-import datetime
 import json
-import os
 import pathlib
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
-HERE = pathlib.Path(__file__).resolve().parent
-REPO_ROOT = HERE.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+if __package__ in (None, ""):
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-BACKENDS = ("tensorflow", "torch", "jax")
+from benchmarks import harness
+from benchmarks.harness import fit_runner, loop_runner  # noqa: F401  (results/anchor_speed_cpu/torch_compile_check.py)
+
 LOSSES = ("non_saturating", "wgan_gp")
 LOSS_NAMES = {"non_saturating": "NonSaturatingGAN", "wgan_gp": "WGANGP"}
 GAN_COLUMNS = ("pure", "keras_layers", "fit_default", "fit_layer_call", "fit_recommended", "train_step_loop")
@@ -63,10 +60,7 @@ LATENT_DIM = 64
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="Smoke run: base_filters 4, batch 8, 2 steps, 1 repeat.")
-    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser = harness.make_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--losses", default=",".join(LOSSES))
     parser.add_argument("--batch-sizes", default=None, help="Default 64,256 (quick: 8).")
     parser.add_argument("--steps", type=int, default=None,
@@ -78,75 +72,70 @@ def parse_args(argv=None):
                         help="DCGAN base_filters (default 16, quick 4).")
     parser.add_argument("--critic-steps", type=int, default=5)
     parser.add_argument("--columns", default=",".join(GAN_COLUMNS + SUPERVISED_COLUMNS))
-    parser.add_argument("--threads", type=int, default=1,
-                        help="Intra-op threads (0: library defaults). 1 on a shared CPU: "
-                             "see benchmarks/README.md.")
-    parser.add_argument("--time-limit", type=float, default=0,
-                        help="Seconds per backend after which remaining configurations "
-                             "are skipped (recorded). 0: none.")
-    parser.add_argument("--backend-timeout", type=float, default=0,
-                        help="Hard limit in seconds per backend process: it is then killed "
-                             "and what it measured so far is kept. 0: none.")
-    parser.add_argument("--warmup-limit", type=float, default=0,
-                        help="Seconds a column's warm-up (compiling) may take; past it "
-                             "the column is dropped (recorded). 0: none.")
-    parser.add_argument("--out-dir", default=str(HERE / "results"))
-    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--merge", default=None, metavar="DIR",
+                        help="Merge DIR/*/anchor_speed.json (one backend each) into "
+                             "DIR/anchor_speed.{json,md}, measuring nothing.")
     args = parser.parse_args(argv)
-    from benchmarks.gan_step_speed import fill_defaults
-
-    return fill_defaults(args, batch_sizes=("8", "64,256"), steps=(2, 16), repeats=(1, 5), base_filters=(4, 16))
-
-
-# --- Runners: each returns the seconds of `steps` steps, synced ------------------
+    return harness.fill_defaults(args, batch_sizes=("8", "64,256"), steps=(2, 16), repeats=(1, 5),
+                                 base_filters=(4, 16))
 
 
-def _window_timer():
-    import keras
+class TrainStepLoop:
+    """keras-gans's `train_step` called from a hand loop, as the native loops
+    are: it separates the cost of our step from that of `fit`.
 
-    class WindowTimer(keras.callbacks.Callback):
-        """First batch begin -> epoch end (logs read: the device is synced)."""
+    TensorFlow: `tf.function(gan.train_step)`; PyTorch: `gan.train_step`
+    eagerly; JAX: `jax.jit(gan.train_step)` over a state tuple laid out as the
+    JAX trainer's (copied, then donated; its updates are discarded).
+    """
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self.first = None
+    def __init__(self, gan):
+        import keras
 
-        def on_train_batch_begin(self, batch, logs=None):
-            if self.first is None:
-                self.first = time.perf_counter()
+        self.gan = gan
+        self.backend = keras.backend.backend()
+        if self.backend == "tensorflow":
+            import tensorflow as tf
 
-        def on_epoch_end(self, epoch, logs=None):
-            float(logs["loss"])
-            self.elapsed = time.perf_counter() - self.first
+            self.convert = tf.convert_to_tensor
+            self.step_fn = tf.function(gan.train_step)
+        elif self.backend == "torch":
+            import torch
 
-    return WindowTimer()
-
-
-def fit_runner(model, images, batch_size, steps, labels=None):
-    data = images[: steps * batch_size]
-    y = None if labels is None else labels[: steps * batch_size]
-
-    def run():
-        timer = _window_timer()
-        model.fit(data, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
-                  callbacks=[timer])
-        return timer.elapsed
-
-    return run
-
-
-def loop_runner(trainer, images, batch_size, steps, labels=None):
-    def run():
-        start = time.perf_counter()
-        if labels is None:
-            trainer.run(images, batch_size, steps)
+            self.convert = torch.from_numpy
+            self.step_fn = gan.train_step
         else:
-            trainer.run(images, batch_size, steps, labels)
+            import jax
+            import jax.numpy as jnp
+
+            self.jax, self.jnp = jax, jnp
+            self.convert = jnp.asarray
+            self.step_fn = jax.jit(gan.train_step, donate_argnums=0)
+
+    def run(self, images, batch_size, steps):
+        """Seconds of `steps` steps, synced (the JAX state copy before them not counted)."""
+        num_batches = len(images) // batch_size
+        gan = self.gan
+        if self.backend == "jax":
+            groups = (gan.trainable_variables, gan.non_trainable_variables,
+                      gan.optimizer.variables, gan.metrics_variables)
+            state = tuple([self.jnp.copy(v.value) for v in group] for group in groups)
+            self.jax.block_until_ready(state)
+        start = time.perf_counter()
+        for i in range(steps):
+            j = i % num_batches
+            batch = self.convert(images[j * batch_size:(j + 1) * batch_size])
+            if self.backend == "jax":
+                logs, state = self.step_fn(state, batch)
+            else:
+                logs = self.step_fn(batch)
+        float(logs["loss"])  # waits for the device
         return time.perf_counter() - start
 
-    return run
 
-
-def make_gan(loss, generator, discriminator, critic_steps, recommended):
+def make_gan(loss, generator, discriminator, critic_steps, recommended, **compile_kwargs):
+    """The keras-gans GAN of `loss`, compiled with the benchmark's Adam; returns
+    `(gan, settings)`, `settings` the recommended ones (or {})."""
     import keras_gans
     from benchmarks.native_loops import keras_adam
     from keras_gans.backend import recommended_compile_settings
@@ -158,16 +147,20 @@ def make_gan(loss, generator, discriminator, critic_steps, recommended):
                                 critic_steps=critic_steps, seed=0)
     settings = recommended_compile_settings(gan) if recommended else {}
     gan.compile(generator_optimizer=keras_adam(loss), discriminator_optimizer=keras_adam(loss),
-                **settings)
+                **settings, **compile_kwargs)
     return gan, settings
 
 
 def gan_runners(backend, loss, batch_size, args, images, columns):
-    from benchmarks.gan_step_speed import TrainStepLoop
     from benchmarks.native_loops import build_models, make_native_trainer
     from benchmarks.pure_native import check_parameter_counts, make_pure_trainer
 
     bf, steps = args.base_filters, args.steps
+
+    def fresh_gan(recommended=False, **compile_kwargs):
+        G, D = build_models(loss, LATENT_DIM, base_filters=bf, seed=0)
+        return make_gan(loss, G, D, args.critic_steps, recommended, **compile_kwargs)
+
     runners, info = {}, {}
     G, D = build_models(loss, LATENT_DIM, base_filters=bf, seed=0)
     pure = make_pure_trainer(backend, loss, base_filters=bf, latent_dim=LATENT_DIM,
@@ -178,20 +171,16 @@ def gan_runners(backend, loss, batch_size, args, images, columns):
         native = make_native_trainer(loss, G, D, LATENT_DIM, critic_steps=args.critic_steps)
         runners["keras_layers"] = loop_runner(native, images, batch_size, steps)
     if "fit_default" in columns or "train_step_loop" in columns:
-        G1, D1 = build_models(loss, LATENT_DIM, base_filters=bf, seed=0)
-        gan, _ = make_gan(loss, G1, D1, args.critic_steps, recommended=False)
+        gan, _ = fresh_gan()
         if "fit_default" in columns:
             runners["fit_default"] = fit_runner(gan, images, batch_size, steps)
         if "train_step_loop" in columns:
-            loop = TrainStepLoop(gan, jit_compile=False)
-            runners["train_step_loop"] = (
-                lambda loop=loop: loop.run(images, batch_size, steps))
+            loop = TrainStepLoop(gan)
+            runners["train_step_loop"] = lambda: loop.run(images, batch_size, steps)
     if "fit_layer_call" in columns and backend == "torch":
         from keras_gans.backend import direct_call
 
-        G3, D3 = build_models(loss, LATENT_DIM, base_filters=bf, seed=0)
-        gan3, _ = make_gan(loss, G3, D3, args.critic_steps, recommended=False)
-        run_fit = fit_runner(gan3, images, batch_size, steps)
+        run_fit = fit_runner(fresh_gan()[0], images, batch_size, steps)
 
         def run_with_layer_call(run_fit=run_fit):
             with direct_call.disabled():
@@ -199,220 +188,64 @@ def gan_runners(backend, loss, batch_size, args, images, columns):
 
         runners["fit_layer_call"] = run_with_layer_call
     if "fit_recommended" in columns:
-        G2, D2 = build_models(loss, LATENT_DIM, base_filters=bf, seed=0)
-        gan2, settings = make_gan(loss, G2, D2, args.critic_steps, recommended=True)
+        gan, settings = fresh_gan(recommended=True)
         info["recommended_settings"] = settings
         if settings:  # else the recommended settings are the defaults: not timed twice
-            runners["fit_recommended"] = fit_runner(gan2, images, batch_size, steps)
+            runners["fit_recommended"] = fit_runner(gan, images, batch_size, steps)
+    if "fit_jit_compile" in columns:
+        runners["fit_jit_compile"] = fit_runner(fresh_gan(jit_compile=True)[0], images,
+                                                batch_size, steps)
     return runners, info
 
 
-def supervised_runners(backend, batch_size, args, images, labels, columns):
+def supervised_runners(backend, batch_size, args, images, labels):
     import keras
 
-    from benchmarks.native_loops import ADAM_EPSILON
-    from benchmarks.pure_native import ADAM_SETTINGS, check_parameter_counts, make_pure_trainer
+    from benchmarks.pure_native import (ADAM_EPSILON, ADAM_SETTINGS, check_parameter_counts,
+                                        make_pure_trainer)
     from keras_gans.architectures.dcgan import dcgan_discriminator
 
-    runners, info = {}, {}
     D = dcgan_discriminator((28, 28, 1), base_filters=args.base_filters, seed=0)
     pure = make_pure_trainer(backend, "supervised", base_filters=args.base_filters,
                              latent_dim=LATENT_DIM)
-    info["parameter_counts"] = check_parameter_counts(pure, None, D)
+    info = {"parameter_counts": check_parameter_counts(pure, None, D)}
     D.compile(optimizer=keras.optimizers.Adam(epsilon=ADAM_EPSILON,
                                               **ADAM_SETTINGS["supervised"]),
               loss=keras.losses.BinaryCrossentropy(from_logits=True))
-    runners["supervised_pure"] = loop_runner(pure, images, batch_size, args.steps, labels)
-    runners["supervised_keras_fit"] = fit_runner(D, images, batch_size, args.steps, labels)
+    runners = {"supervised_pure": loop_runner(pure, images, batch_size, args.steps, labels),
+               "supervised_keras_fit": fit_runner(D, images, batch_size, args.steps, labels)}
     return runners, info
 
 
-class WarmupTooLong(Exception):
-    pass
-
-
-def _call_with_alarm(run, seconds):
-    if not seconds:
-        return run()
-    import signal
-
-    def on_alarm(signum, frame):
-        raise WarmupTooLong(f"warm-up (compiling) took over {seconds:.0f} s")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return run()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def time_interleaved(runners, repeats, warmup_limit=0, anchor=None):
-    """Warm-up round, then `repeats` rounds, the order rotated each round.
-
-    A column whose warm-up fails (or exceeds `warmup_limit` seconds) is
-    dropped and its error returned; the anchor's failure is raised.
-    """
-    names = list(runners)
-    warmup, failed = {}, {}
-    for name in names:
-        try:
-            warmup[name] = _call_with_alarm(runners[name], warmup_limit)
-        except Exception as error:
-            if name == anchor:
-                raise
-            failed[name] = f"{type(error).__name__}: {error}".splitlines()[0][:300]
-            print(f"  column {name} dropped: {failed[name]}", flush=True)
-    names = [n for n in names if n not in failed]
-    times = {name: [] for name in names}
-    for r in range(repeats):
-        order = names[r % len(names):] + names[: r % len(names)]
-        for name in order:
-            times[name].append(runners[name]())
-    return times, warmup, failed
-
-
-def summarize(times, steps, anchor):
-    out = {}
-    for name, values in times.items():
-        per_step = [t / steps for t in values]
-        entry = {"s_per_step": per_step, "median_ms": 1e3 * statistics.median(per_step),
-                 "min_ms": 1e3 * min(per_step), "max_ms": 1e3 * max(per_step)}
-        if name != anchor:
-            ratios = [t / a for t, a in zip(values, times[anchor])]
-            entry.update({"ratio_median": statistics.median(ratios),
-                          "ratio_min": min(ratios), "ratio_max": max(ratios)})
-        out[name] = entry
+def configs(backend, args):
+    batch_sizes = harness.int_list(args.batch_sizes)
+    out = [{"loss": loss, "batch_size": b} for b in batch_sizes for loss in args.losses.split(",")]
+    if set(args.columns.split(",")) & set(SUPERVISED_COLUMNS):
+        out += [{"loss": "supervised", "batch_size": b} for b in batch_sizes]
     return out
 
 
-def run_worker(args):
-    import resource
-
-    import keras
+def measure(backend, args, config):
     import numpy as np
 
-    from benchmarks.gan_step_speed import _set_threads_in_worker
-
-    backend = keras.backend.backend()
-    _set_threads_in_worker(args.threads)
-    start = time.perf_counter()
-    columns = set(args.columns.split(","))
-    batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
-    rng = np.random.default_rng(0)
-    images = rng.uniform(-1.0, 1.0, (args.steps * max(batch_sizes), 28, 28, 1)).astype("float32")
-    labels = (np.arange(len(images)) % 2).astype("float32")
-    results, errors, skipped = [], [], []
-
-    def over_time():
-        return args.time_limit and time.perf_counter() - start > args.time_limit
-
-    device = device_name(backend)
-
-    def write(complete):
-        # Rewritten after every configuration: a killed worker keeps its results.
-        output = {"backend": backend, "results": results, "errors": errors,
-                  "skipped": skipped, "complete": complete, "device": device,
-                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
-        with open(args.worker + ".tmp", "w") as f:
-            json.dump(output, f, indent=1)
-        os.replace(args.worker + ".tmp", args.worker)
-
-    configs = [(loss, b) for b in batch_sizes for loss in args.losses.split(",")]
-    if columns & set(SUPERVISED_COLUMNS):
-        configs += [("supervised", b) for b in batch_sizes]
-    for loss, batch_size in configs:
-        label = f"{backend}/{loss}/b{batch_size}"
-        if over_time():
-            skipped.append(label)
-            print(f"[{label}] skipped: time limit", flush=True)
-            continue
-        print(f"[{label}] ...", flush=True)
-        t0 = time.perf_counter()
-        try:
-            keras.utils.set_random_seed(0)
-            if loss == "supervised":
-                runners, info = supervised_runners(backend, batch_size, args, images, labels,
-                                                   columns)
-                anchor = "supervised_pure"
-            else:
-                runners, info = gan_runners(backend, loss, batch_size, args, images, columns)
-                anchor = "pure"
-            times, warmup, failed = time_interleaved(runners, args.repeats, args.warmup_limit,
-                                                     anchor)
-            result = {"backend": backend, "loss": loss, "batch_size": batch_size,
-                      "steps_per_repeat": args.steps, "repeats": args.repeats,
-                      "columns": summarize(times, args.steps, anchor),
-                      "failed_columns": failed,
-                      "warmup_s": warmup, "wall_s": time.perf_counter() - t0, **info}
-            results.append(result)
-            text = ", ".join(f"{k} {v['median_ms']:.2f} ms"
-                             + (f" ({v['ratio_median']:.2f}x)" if "ratio_median" in v else "")
-                             for k, v in result["columns"].items())
-            print(f"[{label}] {text} ({result['wall_s']:.0f} s)", flush=True)
-        except Exception as error:
-            errors.append({"backend": backend, "loss": loss, "batch_size": batch_size,
-                           "error": f"{type(error).__name__}: {error}".splitlines()[0][:300],
-                           "traceback_tail": traceback.format_exc()[-2000:]})
-            print(f"[{label}] FAILED: {errors[-1]['error']}", flush=True)
-        keras.backend.clear_session()
-        write(complete=False)
-    write(complete=True)
+    loss, batch_size = config["loss"], config["batch_size"]
+    images = harness.random_images(args.steps * batch_size)
+    if loss == "supervised":
+        labels = (np.arange(len(images)) % 2).astype("float32")
+        runners, info = supervised_runners(backend, batch_size, args, images, labels)
+        anchor = "supervised_pure"
+    else:
+        runners, info = gan_runners(backend, loss, batch_size, args, images,
+                                    set(args.columns.split(",")))
+        anchor = "pure"
+    times, warmup = harness.time_interleaved(runners, args.repeats, args.warmup_limit, anchor)
+    return {"loss": loss, "batch_size": batch_size, "steps_per_repeat": args.steps,
+            "repeats": args.repeats, "columns": harness.summarize(times, args.steps, anchor),
+            "failed_columns": warmup["failed"], "warmup_s": warmup["seconds"],
+            "warmup_wall_s": warmup["wall_s"], **info}
 
 
-def device_name(backend):
-    if backend == "torch":
-        import torch
-
-        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
-    if backend == "jax":
-        import jax
-
-        device = jax.devices()[0]
-        return getattr(device, "device_kind", device.platform)
-    return "cpu"
-
-
-# --- Driver ------------------------------------------------------------------------
-
-
-def run_backend(backend, args, argv):
-    from benchmarks.gan_step_speed import thread_env
-
-    env = dict(os.environ, KERAS_BACKEND=backend, PYTHONUNBUFFERED="1",
-               **thread_env(args.threads))
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
-        out_path = f.name
-    command = [sys.executable, str(pathlib.Path(__file__).resolve()), *argv,
-               "--worker", out_path]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=str(REPO_ROOT))
-    try:
-        returncode = process.wait(timeout=args.backend_timeout or None)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        returncode = f"killed after {args.backend_timeout:.0f} s (--backend-timeout)"
-        print(f"[{backend}] {returncode}", flush=True)
-    try:
-        with open(out_path) as f:
-            output = json.load(f)
-    except (OSError, json.JSONDecodeError):
-        output = {"backend": backend, "results": [], "skipped": [], "errors": []}
-    finally:
-        for path in (out_path, out_path + ".tmp"):
-            if os.path.exists(path):
-                os.unlink(path)
-    if returncode != 0:
-        output["errors"].append({"backend": backend,
-                                 "error": f"worker exit: {returncode}; results kept: "
-                                          f"{len(output['results'])}"})
-    output.update(returncode=returncode, wall_s=time.perf_counter() - start)
-    return output
+# --- Tables ------------------------------------------------------------------------------
 
 
 def _cell(entry, ratio=True):
@@ -434,13 +267,10 @@ def _settings_text(settings):
 
 
 def to_markdown(report):
-    cfg, m = report["config"], report["machine"]
+    cfg = report["config"]
+    jit = any("fit_jit_compile" in r["columns"] for r in report["results"])
     lines = [
-        f"Measured {report['date']} (commit {report['git_commit']}) on {m['cpu_model']}, "
-        f"{m['usable_cores']} usable cores (load average at start "
-        f"{', '.join(f'{x:.1f}' for x in m['load_average_at_start'] or [])}); devices: "
-        + ", ".join(f"{b['backend']} {b.get('device', '?')}" for b in report["backends"])
-        + "; " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()) + ".",
+        harness.header(report),
         "",
         f"DCGAN pair 28x28x1, base_filters={cfg['base_filters']}, latent_dim={LATENT_DIM}, "
         f"WGAN-GP {cfg['critic_steps']} critic steps; intra-op threads "
@@ -449,15 +279,14 @@ def to_markdown(report):
                      cfg["per_backend"].items()) + " interleaved repeats after a warm-up; "
            if cfg.get("per_backend") else
            f"{cfg['steps']} steps x {cfg['repeats']} interleaved repeats after a warm-up; ")
-        + 
-        "ms per step, median; in parentheses the ratio to the pure-framework step "
+        + "ms per step, median; in parentheses the ratio to the pure-framework step "
         "(median of per-repeat ratios, min-max)."
         + (" **--quick run: figures are not meaningful.**" if cfg["quick"] else ""),
         "",
         "| backend | model | batch | pure framework | Keras-layer loop | fit, defaults "
         "| fit, defaults, every layer through Layer.__call__ | fit, recommended | recommended settings "
-        "| train_step in a hand loop |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| train_step in a hand loop |" + (" fit, jit_compile=True |" if jit else ""),
+        "|---|---|---|---|---|---|---|---|---|---|" + ("---|" if jit else ""),
     ]
     for r in report["results"]:
         if r["loss"] == "supervised":
@@ -470,7 +299,8 @@ def to_markdown(report):
             f"| {_cell(c.get('fit_layer_call'))} "
             f"| {'= defaults' if r.get('recommended_settings') == {} else _cell(c.get('fit_recommended'))} "
             f"| {_settings_text(r.get('recommended_settings'))} "
-            f"| {_cell(c.get('train_step_loop'))} |")
+            f"| {_cell(c.get('train_step_loop'))} |"
+            + (f" {_cell(c.get('fit_jit_compile'))} |" if jit else ""))
     supervised = [r for r in report["results"] if r["loss"] == "supervised"]
     if supervised:
         lines += ["", "Reference, the discriminator alone trained supervised (binary "
@@ -482,58 +312,35 @@ def to_markdown(report):
             lines.append(f"| {r['backend']} | {r['batch_size']} "
                          f"| {_cell(c.get('supervised_pure'), False)} "
                          f"| {_cell(c.get('supervised_keras_fit'))} |")
-    lines += ["", "| backend | peak RSS (MiB) | wall (s) |", "|---|---|---|"]
-    for b in report["backends"]:
-        rss = b.get("peak_rss_mib")
-        lines.append(f"| {b['backend']} | {rss:.0f} | {b['wall_s']:.0f} |" if rss
-                     else f"| {b['backend']} | n/a | {b['wall_s']:.0f} |")
-    problems = [f"- {e.get('backend')} {e.get('loss', '')} batch {e.get('batch_size', '')}: "
-                f"`{e['error']}`" for e in report["errors"]]
-    problems += [f"- {s}: skipped (time limit)" for s in report["skipped"]]
-    problems += [f"- {r['backend']} {r['loss']} batch {r['batch_size']}, column {name}: `{err}`"
-                 for r in report["results"] for name, err in r.get("failed_columns", {}).items()]
-    if problems:
-        lines += ["", "Not measured:", ""] + problems
+    lines += harness.resources(report) + harness.problems(report)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def main(argv=None):
-    from benchmarks.gan_step_speed import chosen_backends, git_commit, machine_info, versions
+def merge(directory):
+    """`gpu_speed.sh`'s last step: one report from DIR/*/anchor_speed.json."""
+    directory = pathlib.Path(directory)
+    reports = [json.loads(p.read_text()) for p in sorted(directory.glob("*/anchor_speed.json"))]
+    if not reports:
+        raise SystemExit(f"no backend wrote results under {directory}")
+    merged = harness.merge_reports(reports)
+    env = directory / "env.txt"
+    if env.exists():
+        merged["env"] = env.read_text()
+    harness.write_report(directory, "anchor_speed", merged, to_markdown)
+    return 0
 
+
+def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    if args.worker:
-        run_worker(args)
-        return 0
-    backends = chosen_backends(args)
-    start = time.perf_counter()
-    outputs = [run_backend(backend, args, argv) for backend in backends]
-    report = {
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "git_commit": git_commit(),
-        "machine": machine_info(),
-        "versions": versions(),
-        "config": {"quick": args.quick, "backends": backends,
-                   "losses": args.losses.split(","),
-                   "batch_sizes": [int(b) for b in args.batch_sizes.split(",")],
-                   "steps": args.steps, "repeats": args.repeats,
-                   "base_filters": args.base_filters, "critic_steps": args.critic_steps,
-                   "threads": args.threads, "columns": args.columns.split(","),
-                   "time_limit_s": args.time_limit, "backend_timeout_s": args.backend_timeout,
-                   "warmup_limit_s": args.warmup_limit},
-        "results": [r for o in outputs for r in o["results"]],
-        "errors": [e for o in outputs for e in o["errors"]],
-        "skipped": [s for o in outputs for s in o.get("skipped", [])],
-        "backends": [{k: v for k, v in o.items() if k not in ("results", "errors", "skipped")}
-                     for o in outputs],
-        "total_wall_s": time.perf_counter() - start,
-    }
-    out_dir = pathlib.Path(args.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "anchor_speed.json").write_text(json.dumps(report, indent=1))
-    (out_dir / "anchor_speed.md").write_text(to_markdown(report))
-    print(to_markdown(report), flush=True)
-    return 0 if all(o["returncode"] == 0 for o in outputs) and not report["errors"] else 1
+    if args.merge:
+        return merge(args.merge)
+    config = {"losses": args.losses.split(","), "batch_sizes": harness.int_list(args.batch_sizes),
+              "steps": args.steps, "repeats": args.repeats, "base_filters": args.base_filters,
+              "critic_steps": args.critic_steps, "threads": args.threads,
+              "columns": args.columns.split(","), "time_limit_s": args.time_limit,
+              "backend_timeout_s": args.backend_timeout, "warmup_limit_s": args.warmup_limit}
+    return harness.main(__file__, "anchor_speed", args, argv, configs, measure, to_markdown, config)
 
 
 if __name__ == "__main__":

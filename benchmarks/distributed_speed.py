@@ -25,7 +25,6 @@ epochs. Writes benchmarks/results/distributed_speed.{json,md}.
 """
 
 import argparse
-import datetime
 import json
 import os
 import pathlib
@@ -38,6 +37,8 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 RESULTS = HERE / "results"
 BACKENDS = ["jax", "tensorflow", "torch"]
 NUM_DEVICES = 2
@@ -224,19 +225,6 @@ def _worker_main(args):
 # --- Driver ------------------------------------------------------------------------
 
 
-def _versions():
-    import importlib.metadata as md
-
-    names = ["keras", "jax", "tensorflow-cpu", "torch", "numpy"]
-    found = {}
-    for name in names:
-        try:
-            found[name] = md.version(name)
-        except md.PackageNotFoundError:
-            pass
-    return found
-
-
 def _run_backend(backend, args):
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     env.pop("XLA_FLAGS", None)
@@ -290,12 +278,15 @@ def main(argv=None):
     args = _parse_args(argv)
     if args.worker:
         return _worker_main(args)
+    from benchmarks import harness
+
     report = {
-        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "date": harness.now(),
+        "git_commit": harness.git_commit(),
         "machine": f"{platform.system()} {platform.machine()}",
         "cpu_count": os.cpu_count(),
-        "load_average": [round(v, 2) for v in os.getloadavg()],
-        "versions": _versions(),
+        "load_average": harness.load_average(),
+        "versions": harness.versions(),
         "global_batch": args.global_batch,
         "timed_epochs": args.epochs,
         "critic_steps": args.critic_steps,

@@ -26,8 +26,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
+from benchmarks import harness  # noqa: E402
 from keras_gans.evaluation import clear_feature_cache, evaluate_generator  # noqa: E402
 from keras_gans.sampling import generate_images  # noqa: E402
 
@@ -50,17 +50,8 @@ def build_untrained_generator():
     )
 
 
-def versions():
-    """Versions of the libraries that matter for the timing."""
-    found = {"python": platform.python_version(), "keras": keras.__version__, "numpy": np.__version__}
-    backend = keras.backend.backend()
-    module = __import__(backend)  # the benchmark only reports its version
-    found[backend] = module.__version__
-    return found
-
-
 def main():
-    load_before = [round(x, 2) for x in os.getloadavg()]
+    load_before = harness.load_average()
     generator = build_untrained_generator()
     generate_fn = lambda n, seed: generate_images(generator, n, LATENT_DIM, seed)  # noqa: E731
     clear_feature_cache(disk=True)
@@ -72,10 +63,11 @@ def main():
     seconds = time.perf_counter() - start
     entry = {
         "load_average_1_5_15_min_at_start": load_before,
-        "load_average_1_5_15_min_at_end": [round(x, 2) for x in os.getloadavg()],
-        "date": time.strftime("%Y-%m-%d"),
+        "load_average_1_5_15_min_at_end": harness.load_average(),
+        "date": harness.now(),
+        "git_commit": harness.git_commit(),
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores",
-        "versions": versions(),
+        "versions": {"python": platform.python_version(), **harness.versions()},
         "backend": keras.backend.backend(),
         "what": "evaluate_generator: generate 10,000 images with an untrained small DCGAN "
         "generator, embed them with mnist_classifier, FID and KID (100 x 1,000) against "

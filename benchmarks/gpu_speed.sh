@@ -78,23 +78,5 @@ for b in ${BACKENDS:-jax torch}; do
 done
 
 # One JSON and one table for both backends.
-timeout 60 $PY - "$OUT" <<'PYEOF' 2>&1 | tee -a "$OUT/log.txt"
-import json, pathlib, sys
-sys.path.insert(0, ".")
-from benchmarks.anchor_speed import to_markdown
-out = pathlib.Path(sys.argv[1])
-reports = [json.loads(p.read_text()) for p in sorted(out.glob("*/anchor_speed.json"))]
-if not reports:
-    sys.exit("no backend wrote results")
-merged = dict(reports[0])
-for key in ("results", "errors", "skipped", "backends"):
-    merged[key] = [x for r in reports for x in r[key]]
-merged["config"] = dict(reports[0]["config"], backends=[b["backend"] for b in merged["backends"]],
-                        per_backend={r["backends"][0]["backend"]: r["config"] for r in reports})
-merged["total_wall_s"] = sum(r["total_wall_s"] for r in reports)
-merged["env"] = (out / "env.txt").read_text()
-(out / "anchor_speed.json").write_text(json.dumps(merged, indent=1))
-(out / "anchor_speed.md").write_text(to_markdown(merged))
-print(to_markdown(merged))
-PYEOF
+timeout 60 $PY benchmarks/anchor_speed.py --merge "$OUT" 2>&1 | tee -a "$OUT/log.txt"
 log "total $((SECONDS - START)) s; results in $OUT"

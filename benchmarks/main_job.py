@@ -18,11 +18,9 @@ similar load. Writes JSON (default benchmarks/results/digits_main_job.json).
 """
 
 import argparse
-import datetime
 import json
 import os
 import pathlib
-import platform
 import subprocess
 import sys
 import tempfile
@@ -71,7 +69,7 @@ def run_backend(backend, workdir):
 
 
 def main(argv=None):
-    from benchmarks.gan_step_speed import git_commit
+    from benchmarks import harness
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="tensorflow,torch,jax")
@@ -87,9 +85,10 @@ def main(argv=None):
         "what": "the README's main job, timed per backend as a newcomer runs it",
         "commands": ["python " + " ".join(TRAIN),
                      "python -m keras_gans evaluate --model runs/digits_nonsaturating/generator.keras --dataset digits"],
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git_commit(),
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count()},
+        "date": harness.now(),
+        "commit": harness.git_commit(),
+        "machine": harness.machine_info(),
+        "versions": harness.versions(),
         "targets": {"floor_ratio": 3.0, "whole_command_seconds": 90},
         "results": results,
     }

@@ -41,14 +41,16 @@ d_loss, g_loss = trainer.sync()  # waits for the device, returns floats
 import keras
 import numpy as np
 
-# Adam settings of keras-gans's defaults; the same epsilon is passed to the
-# Keras optimizers in the benchmark so that the three Adams agree.
-ADAM_SETTINGS = {
-    "non_saturating": {"learning_rate": 2e-4, "beta_1": 0.5, "beta_2": 0.999},
-    "wgan_gp": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9},
-}
-ADAM_EPSILON = 1e-8
-GP_EPSILON = 1e-12
+# keras-gans's default Adam settings, shared with the pure anchors; the same
+# epsilon is passed to the Keras optimizers so that the three Adams agree.
+from benchmarks.pure_native import (
+    ADAM_EPSILON,
+    ADAM_SETTINGS,
+    GP_EPSILON,
+    jax_adam_init,
+    jax_adam_update,
+)
+
 LOSSES = ("non_saturating", "wgan_gp")
 
 
@@ -255,33 +257,6 @@ class TorchNativeTrainer(_NativeTrainer):
         return tuple(float(x) for x in self._last)
 
 
-class _JaxAdam:
-    """Adam on a pytree (optax.adam's update rule, written out: no optax needed)."""
-
-    def __init__(self, jax, jnp, learning_rate, beta_1, beta_2):
-        self.jax, self.jnp = jax, jnp
-        self.lr, self.b1, self.b2 = learning_rate, beta_1, beta_2
-
-    def init(self, params):
-        tree_map = self.jax.tree_util.tree_map
-        return (tree_map(self.jnp.zeros_like, params), tree_map(self.jnp.zeros_like, params),
-                self.jnp.zeros((), "int32"))
-
-    def update(self, params, grads, state):
-        jnp, tree_map = self.jnp, self.jax.tree_util.tree_map
-        m, v, t = state
-        b1, b2 = self.b1, self.b2
-        t = t + 1
-        m = tree_map(lambda m, g: b1 * m + (1 - b1) * g, m, grads)
-        v = tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, v, grads)
-        c1 = 1 - b1 ** t.astype("float32")
-        c2 = 1 - b2 ** t.astype("float32")
-        params = tree_map(
-            lambda p, m, v: p - self.lr * (m / c1) / (jnp.sqrt(v / c2) + ADAM_EPSILON),
-            params, m, v)
-        return params, (m, v, t)
-
-
 class JaxNativeTrainer(_NativeTrainer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -289,7 +264,6 @@ class JaxNativeTrainer(_NativeTrainer):
         import jax.numpy as jnp
 
         self.jax, self.jnp = jax, jnp
-        self.optimizer = _JaxAdam(jax, jnp, **ADAM_SETTINGS[self.loss])
         G, D = self.generator, self.discriminator
         g_tv = [v.value for v in G.trainable_variables]
         d_tv = [v.value for v in D.trainable_variables]
@@ -298,8 +272,8 @@ class JaxNativeTrainer(_NativeTrainer):
             [v.value for v in G.non_trainable_variables],
             d_tv,
             [v.value for v in D.non_trainable_variables],
-            self.optimizer.init(g_tv),
-            self.optimizer.init(d_tv),
+            jax_adam_init(g_tv),
+            jax_adam_init(d_tv),
             jax.random.PRNGKey(self.seed),
         )
         self._step = jax.jit(self._train_step, donate_argnums=(0,))
@@ -336,7 +310,7 @@ class JaxNativeTrainer(_NativeTrainer):
                 return loss, ntv
 
             (d_loss, d_ntv), d_grads = jax.value_and_grad(d_loss_fn, has_aux=True)(d_tv)
-            d_tv, d_os = self.optimizer.update(d_tv, d_grads, d_os)
+            d_tv, d_os = jax_adam_update(d_tv, d_grads, d_os, ADAM_SETTINGS[self.loss])
 
         key, z_key = jax.random.split(key)
         z = jax.random.normal(z_key, (batch_size, self.latent_dim))
@@ -349,7 +323,7 @@ class JaxNativeTrainer(_NativeTrainer):
             return -jnp.mean(fake_logits), ntv
 
         (g_loss, g_ntv), g_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(g_tv)
-        g_tv, g_os = self.optimizer.update(g_tv, g_grads, g_os)
+        g_tv, g_os = jax_adam_update(g_tv, g_grads, g_os, ADAM_SETTINGS[self.loss])
         return (g_tv, g_ntv, d_tv, d_ntv, g_os, d_os, key), (d_loss, g_loss)
 
     def step(self, real):

@@ -279,6 +279,35 @@ class TorchPureTrainer(_PureTrainer):
 # --- JAX -----------------------------------------------------------------------
 
 
+def jax_adam_init(params):
+    """Adam's state for a pytree: first and second moments, step count."""
+    import jax
+    import jax.numpy as jnp
+
+    def zeros():
+        return jax.tree_util.tree_map(jnp.zeros_like, params)
+
+    return {"m": zeros(), "v": zeros(), "t": jnp.zeros((), "int32")}
+
+
+def jax_adam_update(params, grads, opt, settings):
+    """One Adam step on a pytree (optax.adam's update rule, written out: no optax
+    needed); `settings` as in `ADAM_SETTINGS`. Returns `(params, opt)`."""
+    import jax
+    import jax.numpy as jnp
+
+    tree_map = jax.tree_util.tree_map
+    lr, b1, b2 = settings["learning_rate"], settings["beta_1"], settings["beta_2"]
+    t = opt["t"] + 1
+    m = tree_map(lambda m, g: b1 * m + (1 - b1) * g, opt["m"], grads)
+    v = tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, opt["v"], grads)
+    c1 = 1 - b1 ** t.astype("float32")
+    c2 = 1 - b2 ** t.astype("float32")
+    params = tree_map(
+        lambda p, m, v: p - lr * (m / c1) / (jnp.sqrt(v / c2) + ADAM_EPSILON), params, m, v)
+    return params, {"m": m, "v": v, "t": t}
+
+
 class JaxPureTrainer(_PureTrainer):
     """A parameter pytree, `jax.lax` convolutions, hand-written Adam, `jax.jit`."""
 
@@ -392,26 +421,11 @@ class JaxPureTrainer(_PureTrainer):
         logits = x.reshape(x.shape[0], -1) @ params["logit"] + params["logit_bias"]
         return logits, new_stats
 
-    # Adam (optax.adam's update rule) ------------------------------------------------
-
     def _adam_init(self, params):
-        def zeros():
-            return self.jax.tree_util.tree_map(self.jnp.zeros_like, params)
-
-        return {"m": zeros(), "v": zeros(), "t": self.jnp.zeros((), "int32")}
+        return jax_adam_init(params)
 
     def _adam_update(self, params, grads, opt):
-        jnp, tree_map = self.jnp, self.jax.tree_util.tree_map
-        s = ADAM_SETTINGS[self.loss]
-        lr, b1, b2 = s["learning_rate"], s["beta_1"], s["beta_2"]
-        t = opt["t"] + 1
-        m = tree_map(lambda m, g: b1 * m + (1 - b1) * g, opt["m"], grads)
-        v = tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, opt["v"], grads)
-        c1 = 1 - b1 ** t.astype("float32")
-        c2 = 1 - b2 ** t.astype("float32")
-        params = tree_map(
-            lambda p, m, v: p - lr * (m / c1) / (jnp.sqrt(v / c2) + ADAM_EPSILON), params, m, v)
-        return params, {"m": m, "v": v, "t": t}
+        return jax_adam_update(params, grads, opt, ADAM_SETTINGS[self.loss])
 
     # The step -----------------------------------------------------------------
 

@@ -1,6 +1,7 @@
-"""Keeps `benchmarks/gan_step_speed.py` from rotting: a tiny `--quick` run on
-the current backend must write its JSON and markdown with sane fields. The
-figures themselves are not asserted (CI machines are noisy)."""
+"""Keeps the benchmarks from rotting: the harness's interleaving and ratios on
+fixed timings, and tiny `--quick` runs of anchor_speed.py and critic_loop.py on
+the current backend, which must write their JSON and markdown with sane
+fields. The figures themselves are not asserted (CI machines are noisy)."""
 
 import json
 import os
@@ -9,41 +10,52 @@ import subprocess
 import sys
 
 import keras
+import pytest
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
-SCRIPT = REPO_ROOT / "benchmarks" / "gan_step_speed.py"
 
 
-def test_gan_step_speed_quick_writes_results(tmp_path):
-    backend = keras.backend.backend()
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    command = [
-        sys.executable, str(SCRIPT), "--quick", "--backends", backend,
-        "--losses", "non_saturating", "--steps", "1", "--repeats", "1",
-        "--base-filters", "4", "--out-dir", str(tmp_path),
-    ]
-    process = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert process.returncode == 0, process.stderr[-3000:]
+def test_time_interleaved_rotates_the_order_and_summarize_takes_per_repeat_ratios():
+    from benchmarks import harness
 
-    report = json.loads((tmp_path / "gan_step_speed.json").read_text())
-    assert report["config"]["quick"] is True
-    assert report["config"]["backends"] == [backend]
-    assert report["machine"]["logical_cores"] >= 1
-    assert "keras" in report["versions"]
-    assert report["errors"] == []
-    (result,) = report["results"]
-    assert (result["backend"], result["loss"], result["batch_size"]) == (
-        backend, "non_saturating", 64)
-    for side in ("keras_gans", "native"):
-        assert result[side]["median_s_per_step"] > 0
-        assert result[side]["steps_per_s"] > 0
-    assert result["ratio_median"] > 0
-    (backend_info,) = report["backends"]
-    assert backend_info["peak_rss_mib"] > 0
+    calls = []
+    # Each runner returns its own sequence of "seconds": warm-up first.
+    seconds = {"pure": [9.0, 2.0, 4.0, 2.0], "fit": [9.0, 3.0, 4.0, 8.0],
+               "loop": [9.0, 1.0, 1.0, 1.0]}
 
-    markdown = (tmp_path / "gan_step_speed.md").read_text()
-    assert "| backend | model | batch |" in markdown
-    assert f"| {backend} | NonSaturatingGAN | 64 | default |" in markdown
+    def runner(name):
+        def run():
+            calls.append(name)
+            return seconds[name][sum(c == name for c in calls) - 1]
+        return run
+
+    times, warmup = harness.time_interleaved({n: runner(n) for n in seconds}, repeats=3,
+                                             anchor="pure")
+    assert calls == ["pure", "fit", "loop",                          # warm-up
+                     "pure", "fit", "loop", "fit", "loop", "pure", "loop", "pure", "fit"]
+    assert warmup["seconds"] == {"pure": 9.0, "fit": 9.0, "loop": 9.0}
+    assert warmup["failed"] == {}
+    assert times == {"pure": [2.0, 4.0, 2.0], "fit": [3.0, 4.0, 8.0], "loop": [1.0, 1.0, 1.0]}
+    summary = harness.summarize(times, steps=2, anchor="pure")
+    assert "ratio_median" not in summary["pure"]
+    assert summary["pure"]["median_ms"] == 1000.0 and summary["fit"]["max_ms"] == 4000.0
+    # Per-repeat ratios 1.5, 1.0, 4.0: median 1.5 (the ratio of medians would be 2.0).
+    assert (summary["fit"]["ratio_median"], summary["fit"]["ratio_min"],
+            summary["fit"]["ratio_max"]) == (1.5, 1.0, 4.0)
+
+
+def test_time_interleaved_drops_a_failing_column_but_not_a_failing_anchor():
+    from benchmarks import harness
+
+    def broken():
+        raise RuntimeError("no compiler\nsecond line")
+
+    times, warmup = harness.time_interleaved({"pure": lambda: 1.0, "fit": broken}, repeats=2,
+                                             anchor="pure")
+    assert times == {"pure": [1.0, 1.0]}
+    assert warmup["failed"] == {"fit": "RuntimeError: no compiler"}
+    with pytest.raises(RuntimeError):
+        harness.time_interleaved({"pure": broken, "fit": lambda: 1.0}, repeats=1, anchor="pure")
 
 
 ANCHOR_SCRIPT = REPO_ROOT / "benchmarks" / "anchor_speed.py"
@@ -139,14 +151,17 @@ def test_critic_loop_quick_writes_results(tmp_path):
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
 
     report = json.loads((tmp_path / "critic_loop.json").read_text())
-    cells = report["results"][backend]
+    assert report["errors"] == [] and report["config"]["backends"] == [backend]
     from keras_gans.backend import recommended_compile_settings
     from tests.helpers import make_gan
 
     # Recommended settings equal to the defaults (PyTorch) are not timed twice.
     expected = [(4, True)] + ([(4, False)] if recommended_compile_settings(make_gan()) else [])
+    cells = report["results"]
     assert [(c["batch_size"], c["settings"] == "defaults") for c in cells] == expected
     for cell in cells:
-        assert set(cell["ms_per_step"]) == {"traced", "unrolled"}
-        assert all(v > 0 for v in cell["ms_per_step"].values()) and cell["traced_over_unrolled"]["median"] > 0
+        assert cell["backend"] == backend
+        assert set(cell["columns"]) == set(cell["warmup_wall_s"]) == {"traced", "unrolled"}
+        assert all(c["median_ms"] > 0 for c in cell["columns"].values())
+        assert cell["columns"]["traced"]["ratio_median"] > 0
     assert f"| {backend} | 4 | defaults |" in (tmp_path / "critic_loop.md").read_text()
