@@ -236,7 +236,7 @@ def interpolate_latents(start, end, n_frames, method="slerp"):
     Example:
 
     >>> path = interpolate_latents(np.array([1.0, 0.0]), np.array([0.0, 2.0]), 3)
-    >>> np.round(path, 4).tolist()
+    >>> [[round(float(v), 4) for v in z] for z in path]   # length 1.5 at 45 degrees
     [[1.0, 0.0], [1.0607, 1.0607], [0.0, 2.0]]
     """
     method = _check_method(method)
