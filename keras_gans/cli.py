@@ -117,11 +117,14 @@ def build_parser():
     _train_parser(subparsers)
     sample = subparsers.add_parser("sample", help="write a grid of generated images")
     _add_source_arguments(sample)
-    sample.add_argument("--num", type=int, default=64)
+    sample.add_argument("--num", type=int, default=None, help=f"images in the grid (default {SAMPLE_GRID_SIZE}), or frames with --interpolate (default {INTERPOLATION_FRAMES})")
     sample.add_argument("--out", default="samples.png")
-    sample.add_argument("--labels", default=None, help="class labels, e.g. 3 or 0,1,2 (repeated to fill --num)")
+    sample.add_argument("--labels", default=None, help="class labels, e.g. 3 or 0,1,2 (repeated to fill --num; with --interpolate default 0)")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--latent-dim", type=int, default=None, help="for a bare generator (default: its input size)")
+    sample.add_argument("--truncation", type=float, default=None, metavar="PSI", help="truncation trick: redraw latent entries with |z| > PSI (e.g. 1.0 or 0.5)")
+    sample.add_argument("--interpolate", action="store_true", help="write a latent interpolation between two seeded latents: a strip PNG (--out) and an animated GIF (--out with .gif)")
+    sample.add_argument("--method", choices=("slerp", "linear"), default="slerp", help="interpolation path (default slerp)")
     sample.add_argument("--overwrite", action="store_true")
     evaluate = subparsers.add_parser("evaluate", help="FID, KID and precision/recall against a dataset")
     _add_source_arguments(evaluate)
@@ -586,10 +589,12 @@ class _GeneratorSampler:
         if len(inputs) > 1 and self.num_classes is None:
             raise UsageError("This generator takes labels but has no Embedding layer to tell how many classes: load the GAN .keras instead.")
 
-    def generate(self, num_samples, seed=0, labels=None):
+    def generate(self, num_samples, seed=0, labels=None, truncation=None):
         from keras_gans.sampling import generate_images
 
-        return generate_images(self.generator, num_samples, self.latent_dim, seed=seed, labels=labels, num_classes=self.num_classes)
+        return generate_images(
+            self.generator, num_samples, self.latent_dim, seed=seed, labels=labels, num_classes=self.num_classes, truncation=truncation
+        )
 
 
 def load_sampler(args):
@@ -636,19 +641,48 @@ def parse_labels(text, num, num_classes):
     return np.resize(np.array(values, dtype="int32"), num)
 
 
+# Images in a `sample` grid and frames of an interpolation when --num is not given.
+SAMPLE_GRID_SIZE = 64
+INTERPOLATION_FRAMES = 16
+
+
+def _check_sample_flags(args):
+    if args.num is None:
+        args.num = INTERPOLATION_FRAMES if args.interpolate else SAMPLE_GRID_SIZE
+    minimum = 2 if args.interpolate else 1
+    if args.num < minimum:
+        raise UsageError(f"--num must be >= {minimum}{' (frames, endpoints included)' if args.interpolate else ''}; received {args.num}.")
+    if args.truncation is not None and not (math.isfinite(args.truncation) and args.truncation > 0):
+        raise UsageError(f"--truncation must be a finite number > 0 (e.g. 1.0 or 0.5); received {args.truncation}.")
+    if args.method != "slerp" and not args.interpolate:
+        raise UsageError("--method chooses the interpolation path: use it with --interpolate.")
+    outputs = [args.out] + ([os.path.splitext(args.out)[0] + ".gif"] if args.interpolate else [])
+    for path in outputs:
+        if os.path.exists(path) and not args.overwrite:
+            raise UsageError(f"{path!r} already exists: pass --overwrite to replace it, or another --out.")
+    return outputs
+
+
 def run_sample(args):
-    if args.num < 1:
-        raise UsageError(f"--num must be >= 1; received {args.num}.")
-    if os.path.exists(args.out) and not args.overwrite:
-        raise UsageError(f"{args.out!r} already exists: pass --overwrite to replace it, or another --out.")
+    outputs = _check_sample_flags(args)
     sampler = load_sampler(args)
     num_classes = getattr(sampler, "num_classes", None)
-    labels = parse_labels(args.labels, args.num, num_classes)
-    images = sampler.generate(args.num, seed=args.seed, labels=labels)
-    from keras_gans.visualization import save_image_grid
+    from keras_gans.visualization import save_animation, save_image_grid
 
     directory = os.path.dirname(os.path.abspath(args.out))
     _check_writable(directory)
+    if args.interpolate:
+        from keras_gans.sampling import interpolate
+
+        labels = parse_labels(args.labels or ("0" if num_classes else None), args.num, num_classes)
+        frames = interpolate(sampler, args.num, seed=args.seed, labels=labels, method=args.method, truncation=args.truncation)
+        scale = max(1, 128 // frames.shape[1])
+        save_image_grid(frames, outputs[0], num_columns=args.num, scale=scale)
+        save_animation(frames, outputs[1], scale=scale)
+        print(f"Wrote a {args.num}-frame {args.method} interpolation to {outputs[0]} and {outputs[1]}")
+        return 0
+    labels = parse_labels(args.labels, args.num, num_classes)
+    images = sampler.generate(args.num, seed=args.seed, labels=labels, truncation=args.truncation)
     columns = 10 if num_classes and args.labels is None else None
     save_image_grid(images, args.out, num_columns=columns, scale=max(1, 128 // images.shape[1]))
     print(f"Wrote {args.num} samples to {args.out}")

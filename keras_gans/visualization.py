@@ -1,4 +1,4 @@
-"""Image grids for looking at samples."""
+"""Image grids and animations for looking at samples."""
 
 import numpy as np
 
@@ -63,4 +63,50 @@ def save_image_grid(images, path, num_columns=None, scale=1):
         grid = np.kron(grid, np.ones((scale, scale, 1), dtype="uint8"))
     mode = "L" if grid.shape[-1] == 1 else "RGB"
     Image.fromarray(grid[..., 0] if mode == "L" else grid, mode=mode).save(path)
+    return path
+
+
+def save_animation(images, path, frame_duration_ms=100, scale=1, loop=True):
+    """Writes a batch of images as an animated GIF, one image per frame.
+
+    Made for `keras_gans.sampling.interpolate`. Written by Pillow, which
+    merges consecutive frames that are identical after the [0, 1] -> uint8
+    rounding into one longer frame, and reduces RGB frames to a 256-colour
+    palette.
+
+    Args:
+        images: array `(N, H, W, C)` (or `(N, H, W)`), C in {1, 3}, values in [0, 1].
+        path: str. The .gif file to write.
+        frame_duration_ms: int >= 1. How long each frame shows. Defaults to 100.
+        scale: int >= 1. Enlarges each pixel to `scale x scale`. Defaults to 1.
+        loop: bool. Repeat forever (True) or play once. Defaults to True.
+
+    Returns:
+        `path`.
+
+    Example:
+
+    ```python
+    frames = keras_gans.sampling.interpolate(gan, 16, seed=0)
+    save_animation(frames, "walk.gif", scale=4)
+    ```
+    """
+    from PIL import Image
+
+    images = np.asarray(images, dtype="float32")
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or images.shape[-1] not in (1, 3) or len(images) < 1:
+        raise ValueError(
+            "`images` must have shape (N, H, W, C) with N >= 1 and C in {1, 3}; "
+            f"received shape {images.shape}."
+        )
+    if int(frame_duration_ms) != frame_duration_ms or frame_duration_ms < 1:
+        raise ValueError(f"`frame_duration_ms` must be an integer >= 1; received {frame_duration_ms!r}.")
+    frames = np.round(np.clip(images, 0.0, 1.0) * 255.0).astype("uint8")
+    if scale > 1:
+        frames = np.kron(frames, np.ones((1, scale, scale, 1), dtype="uint8"))
+    pictures = [Image.fromarray(f[..., 0] if f.shape[-1] == 1 else f) for f in frames]
+    options = {"loop": 0} if loop else {}
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=int(frame_duration_ms), **options)
     return path

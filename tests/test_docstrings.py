@@ -18,6 +18,7 @@ MODULES = [
     "keras_gans.losses.functional",
     "keras_gans.losses.games",
     "keras_gans.losses.gradient_penalty",
+    "keras_gans.metrics.density_coverage",
     "keras_gans.metrics.frechet_distance",
     "keras_gans.metrics.kernel_inception_distance",
     "keras_gans.recipes",

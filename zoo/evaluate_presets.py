@@ -2,7 +2,7 @@
 
 For each `zoo/<preset>/` with a trained `generator.keras`, it measures with
 `keras_gans.evaluation` (the protocol is written next to every figure):
-- FID, KID and improved precision/recall (k=3) of 10,000 samples (seed 0;
+- FID, KID, improved precision/recall (k=3) and density/coverage (k=5) of 10,000 samples (seed 0;
   conditional presets cycle the labels 0..9) against the real test images
   (10,000; the digits have 297), in the features of the dataset's zoo classifier;
 - the real-data floor: the same figures between 10,000 real train and the
@@ -34,17 +34,18 @@ sys.path.insert(0, str(ZOO.parent))
 import keras_gans  # noqa: E402
 from keras_gans import evaluation, recipes  # noqa: E402
 from keras_gans.data import datasets  # noqa: E402
-from keras_gans.metrics import FID, KID, PrecisionRecall, load_feature_classifier  # noqa: E402
+from keras_gans.metrics import FID, KID, DensityCoverage, PrecisionRecall, load_feature_classifier  # noqa: E402
 
 NUM_SAMPLES = 10000
 PRECISION_RECALL_K = 3
+DENSITY_COVERAGE_K = 5  # Naeem et al. 2020's choice
 CONFIDENT = 0.9  # a classifier probability below this marks an ambiguous image
 
 
 def card_metrics():
     """The metrics measured for every card (evaluation.json written before
-    precision/recall existed simply lacks those keys)."""
-    return [FID(), KID(), PrecisionRecall(k=PRECISION_RECALL_K)]
+    precision/recall or density/coverage existed simply lacks those keys)."""
+    return [FID(), KID(), PrecisionRecall(k=PRECISION_RECALL_K), DensityCoverage(k=DENSITY_COVERAGE_K)]
 
 
 # Card wording per GAN class (the recipe's `gan.class`); other classes get their name.
@@ -121,9 +122,12 @@ def evaluate_preset(name):
         "kid_std": scores["kid_std"],
         "precision": scores["precision"],
         "recall": scores["recall"],
+        "density": scores["density"],
+        "coverage": scores["coverage"],
         "protocol": scores["protocol"],
         "floor": {"fid": floor["fid"], "kid_mean": floor["kid_mean"], "kid_std": floor["kid_std"],
                   "precision": floor["precision"], "recall": floor["recall"],
+                  "density": floor["density"], "coverage": floor["coverage"],
                   "protocol": floor["protocol"]},
         "evaluation_seconds": round(seconds, 1),
     }
@@ -184,6 +188,12 @@ def model_card(name, recipe, training, result):
             f"| precision / recall (k={k}) | **{fmt(result['precision'])} / {fmt(result['recall'])}** | "
             f"{fmt(result['floor']['precision'])} / {fmt(result['floor']['recall'])} |"
         )
+    if "density" in result:
+        k = protocol.get("density_coverage_k")
+        lines.append(
+            f"| density / coverage (k={k}) | **{fmt(result['density'])} / {fmt(result['coverage'])}** | "
+            f"{fmt(result['floor']['density'])} / {fmt(result['floor']['coverage'])} |"
+        )
     stats = result.get("class_statistics")
     if stats:
         samples, real = stats["samples"], stats["real_test"]
@@ -212,6 +222,13 @@ def model_card(name, recipe, training, result):
             f"nearest neighbours among the first {protocol.get('precision_recall_samples', 0):,} images of "
             "each set (low recall at high precision means dropped modes)"
             if "precision" in result
+            else ""
+        )
+        + (
+            f"; density/coverage: Naeem et al. (2020), k={protocol.get('density_coverage_k')} nearest real "
+            "neighbours (balls around real images only, so outliers do not inflate them; density near 1 and "
+            "coverage near the floor's mean samples like the real ones)"
+            if "density" in result
             else ""
         )
         + f". The floor compares the first {result['floor']['protocol']['num_real']:,} "

@@ -26,7 +26,10 @@ class DiffAugment:
 
     The GAN draws the random values (uniform in [0, 1), `random_values_per_image`
     per image) from its training seed for the global batch, so runs are
-    reproducible and multi-device training matches one device.
+    reproducible and multi-device training matches one device. Called with
+    images alone, the object draws its own values with `keras.random.uniform`
+    from `seed` (`sample_random_values`), which is how to look at an
+    augmentation before training.
 
     Args:
         policy: str. Comma-separated transforms. Defaults to
@@ -39,9 +42,12 @@ class DiffAugment:
     ```python
     gan = keras_gans.HingeGAN(G, D, latent_dim=64,
                               augmentation=keras_gans.augment.DiffAugment("color,translation,cutout"))
-    # Or by hand, with your own random values:
+    # Or by hand: with images alone it draws its own values (seeded) ...
     augment = keras_gans.augment.DiffAugment("translation")
-    shifted = augment(images, keras.random.uniform((len(images), augment.random_values_per_image)))
+    shifted = augment(images, seed=0)
+    # ... which equals passing those values yourself:
+    values = augment.sample_random_values(len(images), seed=0)
+    shifted = augment(images, values)
     ```
     """
 
@@ -62,9 +68,51 @@ class DiffAugment:
         self.cutout_ratio = float(cutout_ratio)
         self.random_values_per_image = sum(_VALUES_PER_TRANSFORM[t] for t in transforms)
 
-    def __call__(self, images, random_values):
-        """Augments `images` using `random_values` `(batch, random_values_per_image)` in [0, 1)."""
+    def sample_random_values(self, batch_size, seed=None):
+        """Uniform values in [0, 1) `(batch_size, random_values_per_image)` for `__call__`.
+
+        Args:
+            batch_size: int. Number of images.
+            seed: int, `keras.random.SeedGenerator` or None. An int gives the
+                same values on every call (on one backend); a SeedGenerator
+                advances; None uses Keras's global seed generator.
+
+        Returns:
+            A float32 tensor of the backend.
+        """
+        return keras.random.uniform((batch_size, self.random_values_per_image), seed=seed)
+
+    def __call__(self, images, random_values=None, seed=None):
+        """Augments `images`; the random values are given or drawn from `seed`.
+
+        Args:
+            images: `(batch, H, W, C)` images.
+            random_values: `(batch, random_values_per_image)` in [0, 1), or
+                None to draw them with `sample_random_values(batch, seed)`.
+                The GAN always passes values drawn from its training seed.
+            seed: int, `keras.random.SeedGenerator` or None. Only when
+                `random_values` is None. Defaults to None.
+
+        Returns:
+            The augmented images, same shape and dtype as `images`.
+        """
         images = ops.convert_to_tensor(images)
+        if random_values is None:
+            random_values = self.sample_random_values(ops.shape(images)[0], seed)
+        elif seed is not None:
+            raise ValueError(
+                "Pass either `random_values` or `seed` to DiffAugment, not both: with "
+                "`random_values` nothing is drawn, so `seed` would be ignored."
+            )
+        else:
+            random_values = ops.convert_to_tensor(random_values)
+        expected = self.random_values_per_image
+        if random_values.shape[-1] is not None and random_values.shape[-1] != expected:
+            raise ValueError(
+                f"DiffAugment({self.policy!r}) takes {expected} random values per image "
+                f"(`random_values` of shape (batch, {expected})); received shape "
+                f"{tuple(random_values.shape)}. Draw them with `sample_random_values(batch, seed)`."
+            )
         random_values = ops.cast(random_values, images.dtype)
         start = 0
         for name in self.transforms:

@@ -1,6 +1,7 @@
-"""Sample-quality metrics: FID, KID, precision/recall (as functions and objects) and feature networks."""
+"""Sample-quality metrics: FID, KID, precision/recall, density/coverage (as functions and objects) and feature networks."""
 
 from keras_gans.metrics.classifier import FEATURE_LAYER, build_feature_classifier
+from keras_gans.metrics.density_coverage import density_coverage
 from keras_gans.metrics.feature_extractors import (
     ClassifierFeatureExtractor,
     FeatureExtractor,
@@ -20,12 +21,13 @@ from keras_gans.metrics.kernel_inception_distance import (
     polynomial_kernel,
 )
 from keras_gans.metrics.precision_recall import knn_radii, precision_recall
-from keras_gans.metrics.sample_metrics import FID, KID, PrecisionRecall, SampleMetric
+from keras_gans.metrics.sample_metrics import FID, KID, DensityCoverage, PrecisionRecall, SampleMetric
 
 __all__ = [
     "FEATURE_LAYER",
     "FID",
     "KID",
+    "DensityCoverage",
     "PrecisionRecall",
     "SampleMetric",
     "ClassifierFeatureExtractor",
@@ -33,6 +35,7 @@ __all__ = [
     "InceptionFeatureExtractor",
     "build_feature_classifier",
     "build_inception_feature_model",
+    "density_coverage",
     "feature_statistics",
     "frechet_distance",
     "frechet_distance_from_features",

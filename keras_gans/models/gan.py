@@ -781,7 +781,7 @@ class GAN(keras.Model):
 
     # --- Sampling -------------------------------------------------------------
 
-    def generate(self, num_samples, seed=0, labels=None, batch_size=256, use_ema=True):
+    def generate(self, num_samples, seed=0, labels=None, batch_size=256, use_ema=True, truncation=None):
         """Generates images from seeded latents.
 
         The latents come from NumPy (`keras_gans.sample_latents`), so the same
@@ -794,6 +794,11 @@ class GAN(keras.Model):
             batch_size: int. Images per forward pass.
             use_ema: bool. Use `ema_generator` when the GAN has one
                 (`ema_decay` set); False uses the raw generator. Defaults to True.
+            truncation: float > 0 or None. The truncation trick (Brock et
+                al. 2019): latent entries with `|z| > truncation` are redrawn,
+                trading diversity for typical samples (see
+                `keras_gans.sampling.sample_latents`). None (the default)
+                gives the untruncated samples.
 
         Returns:
             float32 NumPy array `(num_samples, H, W, C)` in [0, 1].
@@ -809,6 +814,7 @@ class GAN(keras.Model):
             labels=labels,
             num_classes=self.num_classes,
             batch_size=batch_size,
+            truncation=truncation,
         )
 
     # --- Serialization ----------------------------------------------------------

@@ -70,7 +70,7 @@ class PretrainedGenerator:
                 "(in preset.json for a preset)."
             )
 
-    def generate(self, num_samples, seed=0, labels=None, batch_size=256):
+    def generate(self, num_samples, seed=0, labels=None, batch_size=256, truncation=None):
         """Draws images from seeded latents.
 
         Args:
@@ -80,6 +80,10 @@ class PretrainedGenerator:
             labels: integer class labels, one per image. Required for a
                 conditional preset, not allowed otherwise. Defaults to None.
             batch_size: int. Images per forward pass. Defaults to 256.
+            truncation: float > 0 or None. The truncation trick (Brock et
+                al. 2019): latent entries with `|z| > truncation` are redrawn,
+                trading diversity for typical samples (see
+                `keras_gans.sampling.sample_latents`). Defaults to None.
 
         Returns:
             float32 NumPy array `(num_samples, height, width, channels)` in [0, 1].
@@ -89,6 +93,8 @@ class PretrainedGenerator:
         ```python
         digits = keras_gans.from_preset("dcgan_mnist_conditional").generate(
             10, labels=list(range(10)))
+        typical = keras_gans.from_preset("dcgan_mnist_conditional").generate(
+            10, labels=list(range(10)), truncation=1.0)
         ```
         """
         if self.num_classes is not None and labels is None:
@@ -106,6 +112,7 @@ class PretrainedGenerator:
             labels=labels,
             num_classes=self.num_classes,
             batch_size=batch_size,
+            truncation=truncation,
         )
 
     @classmethod

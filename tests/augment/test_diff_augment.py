@@ -75,3 +75,76 @@ def test_generator_gradient_flows_through_the_augmentation():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         DiffAugment(**kwargs)
+
+
+# --- Called with images alone --------------------------------------------------------
+
+
+IMAGES = np.random.default_rng(4).uniform(-1, 1, (6, 8, 8, 3)).astype("float32")
+
+
+def test_images_alone_draw_seeded_values_equal_to_the_two_argument_call():
+    augment = DiffAugment("color,translation,cutout")
+    out = numpy(augment(IMAGES, seed=0))
+    np.testing.assert_array_equal(out, numpy(augment(IMAGES, seed=0)))  # an int seed repeats
+    values = numpy(augment.sample_random_values(len(IMAGES), seed=0))
+    assert values.shape == (6, 7) and values.min() >= 0.0 and values.max() < 1.0
+    np.testing.assert_array_equal(out, numpy(augment(IMAGES, values)))
+    assert np.abs(out - numpy(augment(IMAGES, seed=1))).max() > 0.1
+    assert numpy(augment(IMAGES)).shape == IMAGES.shape  # no seed at all: Keras's global generator
+
+
+def test_a_seed_generator_advances_and_replays_from_its_seed():
+    augment = DiffAugment("translation")
+    first_seed, second_seed = keras.random.SeedGenerator(3), keras.random.SeedGenerator(3)
+    first = [numpy(augment(IMAGES, seed=first_seed)) for _ in range(2)]
+    assert np.abs(first[0] - first[1]).max() > 0  # the generator advanced
+    replay = numpy(augment.sample_random_values(len(IMAGES), seed=second_seed))
+    np.testing.assert_array_equal(first[0], numpy(augment(IMAGES, replay)))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda a: a(IMAGES, np.zeros((6, 2), "float32"), seed=0), "either `random_values` or `seed`"),
+    (lambda a: a(IMAGES, np.zeros((6, 3), "float32")), r"takes 2 random values per image"),
+])
+def test_bad_calls(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(DiffAugment("translation"))
+
+
+class _RecordingDiffAugment(DiffAugment):
+    calls = []
+
+    def __call__(self, images, random_values=None, seed=None):
+        type(self).calls.append((random_values is None, seed))
+        return super().__call__(images, random_values, seed)
+
+
+def _tiny_gan(augmentation):
+    import keras_gans
+
+    G = keras.Sequential([keras.Input((3,)), keras.layers.Dense(48, kernel_initializer=keras.initializers.RandomNormal(seed=1)),
+                          keras.layers.Reshape((4, 4, 3))])
+    D = keras.Sequential([keras.Input((4, 4, 3)), keras.layers.Flatten(),
+                          keras.layers.Dense(1, kernel_initializer=keras.initializers.RandomNormal(seed=2))])
+    gan = keras_gans.NonSaturatingGAN(G, D, latent_dim=3, seed=0, augmentation=augmentation)
+    gan.compile(generator_optimizer=keras.optimizers.SGD(0.1), discriminator_optimizer=keras.optimizers.SGD(0.1))
+    return gan
+
+
+def test_inside_the_gan_the_values_come_from_the_training_seed():
+    # The GAN passes values it drew from its own seed: training does not
+    # depend on Keras's global seed (which a call with images alone would use).
+    x = np.random.default_rng(5).uniform(-1, 1, (8, 4, 4, 3)).astype("float32")
+    _RecordingDiffAugment.calls.clear()
+    weights = []
+    for global_seed in (1, 2):
+        keras.utils.set_random_seed(global_seed)
+        gan = _tiny_gan(_RecordingDiffAugment("color,translation,cutout"))
+        gan.fit(x, epochs=1, batch_size=8, shuffle=False, verbose=0)
+        weights.append([numpy(w) for w in gan.weights])
+    assert _RecordingDiffAugment.calls and all(
+        not drew and seed is None for drew, seed in _RecordingDiffAugment.calls
+    )
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)

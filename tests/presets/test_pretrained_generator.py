@@ -95,3 +95,19 @@ def test_bad_preset_argument(zoo):
         presets.from_preset("no/such/generator.keras")
     with pytest.raises(ValueError, match="Unknown preset handle"):
         presets.get_file("ftp://example.org/zoo", "preset.json")
+
+
+def test_truncated_generate_runs_the_generator_on_truncated_latents(zoo):
+    from keras_gans.sampling import images_from_latents, sample_latents
+
+    gen = presets.from_preset(CONDITIONAL)
+    labels = [0, 1, 2, 0, 1]
+    truncated = gen.generate(5, seed=3, labels=labels, truncation=0.5)
+    latents = sample_latents(5, gen.latent_dim, seed=3, truncation=0.5)
+    assert np.abs(latents).max() <= 0.5
+    np.testing.assert_array_equal(truncated, images_from_latents(gen.generator, latents, np.array(labels, "int32")))
+    np.testing.assert_array_equal(truncated, gen.generate(5, seed=3, labels=labels, truncation=0.5))
+    np.testing.assert_array_equal(gen.generate(5, seed=3, labels=labels, truncation=None), gen.generate(5, seed=3, labels=labels))
+    assert not np.allclose(truncated, gen.generate(5, seed=3, labels=labels))
+    with pytest.raises(ValueError, match="`truncation` must be a finite number > 0"):
+        gen.generate(5, seed=3, labels=labels, truncation=0.0)
