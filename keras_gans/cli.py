@@ -53,6 +53,8 @@ RECIPE_FLAGS = {
 }
 # Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job.
 DEFAULT_BACKUP_INTERVAL_SECONDS = 30.0
+# `train --verbose 1`: epochs shorter than this share one progress bar (RunProgressBar).
+SHORT_EPOCH_SECONDS = 2.0
 # Flags that change how long a run trains; --resume accepts only these.
 RESUME_FLAGS = {"epochs": "--epochs", "max_minutes": "--max-minutes"}
 
@@ -449,7 +451,7 @@ def _callbacks(out, num_classes, epochs):
     # About 20 grids a run, and the last epoch's; one progress bar once epochs are short.
     grids = SampleGrid(os.path.join(out, "samples"), every_n_epochs=epochs_between_grids(epochs),
                        num_samples=num_samples, tensorboard_log_dir=logs, write_last_epoch=True)
-    return [grids, RunProgressBar()]
+    return [grids, RunProgressBar(short_epoch_seconds=SHORT_EPOCH_SECONDS)]
 
 
 def _build(recipe, data):
