@@ -11,6 +11,8 @@ User errors print one line, `keras-gans: error: <what was wrong and the fix>`,
 and exit with status 2 (no traceback). With the environment variable
 `KERAS_GANS_TINY=1` every subcommand runs at a tiny size (1 epoch of at most
 2 batches, few samples): that is how the README's commands are tested.
+TensorFlow's import-time C++ log lines are kept off stderr on every backend
+(`keras_gans/backend/tensorflow_logs.py`); `KERAS_GANS_TF_LOGS=1` shows them.
 """
 
 import argparse
@@ -117,7 +119,10 @@ def _train_parser(subparsers):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="keras-gans", description="Train, sample and evaluate GANs (Keras 3).")
+    parser = argparse.ArgumentParser(
+        prog="keras-gans", description="Train, sample and evaluate GANs (Keras 3).",
+        epilog="TensorFlow's C++ log lines are hidden; set KERAS_GANS_TF_LOGS=1 to see them.",
+    )
     parser.add_argument("--backend", choices=sorted(BACKENDS), default=None, help="Keras backend (default: KERAS_BACKEND or Keras's config)")
     subparsers = parser.add_subparsers(dest="command", required=True)
     _train_parser(subparsers)
