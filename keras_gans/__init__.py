@@ -1,5 +1,9 @@
 """keras-gans: GANs for Keras 3 on TensorFlow, PyTorch and JAX."""
 
+# First: the backend package quiets TensorFlow's import-time log lines
+# (keras_gans/backend/tensorflow_logs.py) before anything imports Keras.
+from keras_gans import backend  # noqa: I001
+
 from keras_gans import (
     architectures,
     augment,

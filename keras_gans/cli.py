@@ -11,6 +11,8 @@ User errors print one line, `keras-gans: error: <what was wrong and the fix>`,
 and exit with status 2 (no traceback). With the environment variable
 `KERAS_GANS_TINY=1` every subcommand runs at a tiny size (1 epoch of at most
 2 batches, few samples): that is how the README's commands are tested.
+TensorFlow's import-time C++ log lines are kept off stderr on every backend
+(`keras_gans/backend/tensorflow_logs.py`); `KERAS_GANS_TF_LOGS=1` shows them.
 """
 
 import argparse
@@ -53,6 +55,8 @@ RECIPE_FLAGS = {
 }
 # Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job.
 DEFAULT_BACKUP_INTERVAL_SECONDS = 30.0
+# `train --verbose 1`: epochs shorter than this share one progress bar (RunProgressBar).
+SHORT_EPOCH_SECONDS = 2.0
 # Flags that change how long a run trains; --resume accepts only these.
 RESUME_FLAGS = {"epochs": "--epochs", "max_minutes": "--max-minutes"}
 
@@ -106,12 +110,19 @@ def _train_parser(subparsers):
         help=f"back up to OUT/backup at the first epoch end this long after the last backup, and at the end "
              f"(default {DEFAULT_BACKUP_INTERVAL_SECONDS:g}; 0: every epoch). A kill repeats at most the epochs since then.",
     )
-    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress output")
+    parser.add_argument(
+        "--verbose", type=int, choices=(0, 1, 2), default=1,
+        help="0 silent; 1 (default) Keras's progress bar, one bar for the whole run once epochs take under 2 s; "
+             "2 one line per epoch",
+    )
     return parser
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="keras-gans", description="Train, sample and evaluate GANs (Keras 3).")
+    parser = argparse.ArgumentParser(
+        prog="keras-gans", description="Train, sample and evaluate GANs (Keras 3).",
+        epilog="TensorFlow's C++ log lines are hidden; set KERAS_GANS_TF_LOGS=1 to see them.",
+    )
     parser.add_argument("--backend", choices=sorted(BACKENDS), default=None, help="Keras backend (default: KERAS_BACKEND or Keras's config)")
     subparsers = parser.add_subparsers(dest="command", required=True)
     _train_parser(subparsers)
@@ -131,6 +142,8 @@ def build_parser():
     evaluate.add_argument("--dataset", default=None)
     evaluate.add_argument("--num-samples", type=int, default=10000)
     evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object (scores, protocol, floor) instead of the table")
+    evaluate.add_argument("--no-floor", action="store_true", help="skip the real-data floor (real train vs real test images)")
     subparsers.add_parser("presets", help="list the pretrained presets")
     return parser
 
@@ -436,13 +449,17 @@ def _iterations(optimizer):
     return int(keras.ops.convert_to_numpy(optimizer.iterations))
 
 
-def _callbacks(out, num_classes):
-    from keras_gans.callbacks import SampleGrid
+def _callbacks(out, num_classes, epochs):
+    from keras_gans.callbacks import RunProgressBar, SampleGrid
+    from keras_gans.callbacks.sample_grid import epochs_between_grids
 
     num_samples = 10 * num_classes if num_classes else 64
     # Grids also go to TensorBoard (out/logs) when the package is installed.
     logs = os.path.join(out, "logs") if _module_installed("tensorboard") else None
-    return [SampleGrid(os.path.join(out, "samples"), num_samples=num_samples, tensorboard_log_dir=logs)]
+    # About 20 grids a run, and the last epoch's; one progress bar once epochs are short.
+    grids = SampleGrid(os.path.join(out, "samples"), every_n_epochs=epochs_between_grids(epochs),
+                       num_samples=num_samples, tensorboard_log_dir=logs, write_last_epoch=True)
+    return [grids, RunProgressBar(short_epoch_seconds=SHORT_EPOCH_SECONDS)]
 
 
 def _build(recipe, data):
@@ -513,7 +530,7 @@ def run_train(args):
     _write_run(out, run)
     print(f"Training {recipes.describe(recipe)} ({data.description}); writing to {out}", flush=True)
     history = recipes.fit(
-        gan, recipe, data, backup=backup, callbacks=_callbacks(out, data.num_classes),
+        gan, recipe, data, backup=backup, callbacks=_callbacks(out, data.num_classes, recipe["fit"]["epochs"]),
         initial_epoch=initial_epoch, verbose=args.verbose, wall_seconds=run["wall_time_s"],
         history_csv=os.path.join(out, "history.csv"),
     )
@@ -731,10 +748,23 @@ def run_evaluate(args):
         result = evaluate_generator(generate_fn, **kwargs)
     except ValueError as error:  # wrong dataset for this model, unknown dataset, ...
         raise UsageError(str(error)) from error
-    items = result.items() if hasattr(result, "items") else vars(result).items()
-    for key, value in items:
-        print(f"{key}: {value}")
+    from keras_gans import evaluation_report
+
+    floor = None if args.no_floor else _real_floor(result["protocol"], kwargs["seed"])
+    source = {"preset": args.preset} if args.preset else {"model": args.model}
+    print(evaluation_report.evaluation_json(result, floor, source) if args.json
+          else evaluation_report.evaluation_table(result, floor))
     return 0
+
+
+def _real_floor(protocol, seed):
+    """The same metrics between real train and real test images, or None when they cannot be had."""
+    from keras_gans.evaluation import real_data_floor
+
+    try:
+        return real_data_floor(protocol["dataset"], num_real=protocol["num_real"], seed=seed, metrics=_evaluation_metrics())
+    except ValueError:  # e.g. a train split smaller than the real test images used
+        return None
 
 
 def run_presets(args):

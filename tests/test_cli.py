@@ -203,6 +203,8 @@ def test_end_to_end_subprocess(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "d_loss" in result.stdout and (out / "samples.png").exists()
+    # TensorFlow's import-time log lines are kept off stderr (tests/test_cli_output.py).
+    assert "absl::InitializeLog" not in result.stderr and "oneDNN" not in result.stderr, result.stderr[-2000:]
     assert json.loads((out / "run.json").read_text())["backend"] == other
 
 

@@ -9,6 +9,8 @@ from keras import ops
 
 MODULES = [
     "keras_gans.architectures.dcgan",
+    "keras_gans.backend.tensorflow_logs",
+    "keras_gans.callbacks.sample_grid",
     "keras_gans.architectures.mlp",
     "keras_gans.data.datasets",
     "keras_gans.data.seeded_batches",

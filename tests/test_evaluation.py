@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -186,16 +188,16 @@ def test_cli_evaluate_reports_precision_and_recall_next_to_fid_and_kid(monkeypat
     from keras_gans.cli import main
 
     monkeypatch.setenv("KERAS_GANS_TINY", "1")  # 100 samples
-    assert main(["evaluate", "--preset", "mlp_digits_nonsaturating"]) == 0
-    printed = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines() if ": " in line)
+    assert main(["evaluate", "--preset", "mlp_digits_nonsaturating", "--json", "--no-floor"]) == 0
+    printed = json.loads(capsys.readouterr().out)
     assert list(printed)[:5] == ["fid", "kid_mean", "kid_std", "precision", "recall"]
     generator = keras_gans.from_preset("mlp_digits_nonsaturating")
     expected = evaluate_generator(
         lambda n, seed: generator.generate(n, seed=seed), "digits", num_samples=100,
         metrics=[PrecisionRecall(k=3)],
     )
-    assert float(printed["precision"]) == expected["precision"]
-    assert float(printed["recall"]) == expected["recall"]
-    assert "'precision_recall_k': 3, 'precision_recall_samples': 100" in printed["protocol"]
+    assert printed["precision"] == expected["precision"]
+    assert printed["recall"] == expected["recall"]
+    assert printed["protocol"]["precision_recall_k"] == 3 and printed["protocol"]["precision_recall_samples"] == 100
     assert main(["evaluate", "--preset", "mlp_digits_nonsaturating", "--num-samples", "3"]) == 2
     assert "--num-samples must be >= 4" in capsys.readouterr().err

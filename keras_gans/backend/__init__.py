@@ -10,11 +10,18 @@ else in the package imports a framework or branches on the backend.
   the GAN train step calls.
 - `recommended_compile_settings(gan)`: the `GAN.compile` keyword arguments
   that make `fit` fastest on this backend and device.
+- `tensorflow_logs`: TensorFlow's C++ import-time log lines kept off stderr
+  (installed here, before Keras imports TensorFlow; `KERAS_GANS_TF_LOGS=1`
+  shows them).
 """
 
 import importlib
 
-import keras
+from keras_gans.backend import tensorflow_logs
+
+tensorflow_logs.install()
+
+import keras  # noqa: E402  (after install(): Keras may import TensorFlow)
 
 BACKEND = keras.backend.backend()
 

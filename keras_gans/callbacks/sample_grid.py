@@ -8,6 +8,23 @@ import numpy as np
 from keras_gans.visualization import image_grid, save_image_grid
 
 
+def epochs_between_grids(epochs, num_grids=20):
+    """`every_n_epochs` for about `num_grids` grids in a run of `epochs` epochs.
+
+    `ceil(epochs / num_grids)`: a 200-epoch run gets a grid every 10 epochs
+    (20 grids), a 30-epoch run every 2 (15), a run of `num_grids` epochs or
+    fewer every epoch. With `write_last_epoch=True` the final epoch's grid
+    is written too.
+
+    Example:
+
+    >>> epochs_between_grids(200), epochs_between_grids(30), epochs_between_grids(5)
+    (10, 2, 1)
+    """
+    epochs = _check_every("epochs", epochs, False)
+    return -(-epochs // _check_every("num_grids", num_grids, False))
+
+
 def _check_every(name, value, allow_none):
     if value is None and allow_none:
         return None
@@ -44,6 +61,9 @@ class SampleGrid(keras.callbacks.Callback):
         num_columns: int or None. Images per row; defaults to
             `num_classes` for a conditional GAN, else `ceil(sqrt(n))`.
         scale: int. Pixel enlargement of the PNG. Defaults to 4.
+        write_last_epoch: bool. Also write the grid of the last epoch that
+            `fit` ran (the final one, or the one a `stop_training` ended on)
+            when `every_n_epochs` skipped it. Defaults to False.
 
     Example:
 
@@ -65,6 +85,7 @@ class SampleGrid(keras.callbacks.Callback):
         tensorboard_log_dir=None,
         num_columns=None,
         scale=4,
+        write_last_epoch=False,
     ):
         super().__init__()
         self.directory = str(directory)
@@ -76,11 +97,13 @@ class SampleGrid(keras.callbacks.Callback):
         self.tensorboard_log_dir = tensorboard_log_dir
         self.num_columns = num_columns
         self.scale = int(scale)
+        self.write_last_epoch = bool(write_last_epoch)
         self.paths = []
         self._writer = None
         self._global_batch = 0
         self._epoch = 0
         self._epoch_start = 0  # `_global_batch` when the current epoch began
+        self._unwritten_epoch = None  # the last finished epoch, when it has no grid
 
     def _labels_for(self, model):
         num_classes = getattr(model, "num_classes", None)
@@ -117,8 +140,10 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer.add_image("samples", image_grid(images, num_columns=columns), step)
 
     def on_epoch_end(self, epoch, logs=None):
+        self._unwritten_epoch = epoch
         if self.every_n_batches is None and (epoch + 1) % self.every_n_epochs == 0:
             self._write(f"epoch_{epoch + 1:04d}.png", step=epoch)
+            self._unwritten_epoch = None
 
     def on_train_batch_end(self, batch, logs=None):
         # With `steps_per_execution=k`, Keras calls this once per k steps, with
@@ -137,6 +162,9 @@ class SampleGrid(keras.callbacks.Callback):
         self._epoch_start = self._global_batch
 
     def on_train_end(self, logs=None):
+        if self.write_last_epoch and self.every_n_batches is None and self._unwritten_epoch is not None:
+            self._write(f"epoch_{self._unwritten_epoch + 1:04d}.png", step=self._unwritten_epoch)
+        self._unwritten_epoch = None
         if self._writer is not None:
             self._writer.close()
             self._writer = None

@@ -1,5 +1,6 @@
 import os
 
+import keras
 import numpy as np
 import pytest
 
@@ -103,3 +104,30 @@ def test_needs_a_gan(tmp_path):
     model.compile("sgd", "mse")
     with pytest.raises(TypeError, match="keras_gans GAN"):
         model.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0, callbacks=[SampleGrid(tmp_path)])
+
+
+def test_write_last_epoch_keeps_the_final_grid(tmp_path, digits, tiny_gan):
+    from keras_gans.callbacks.sample_grid import epochs_between_grids
+
+    gan = tiny_gan()
+    grids = SampleGrid(tmp_path / "a", every_n_epochs=2, num_samples=4, write_last_epoch=True)
+    gan.fit(digits[0], epochs=5, batch_size=64, verbose=0, callbacks=[grids])
+    assert sorted(os.listdir(tmp_path / "a")) == ["epoch_0002.png", "epoch_0004.png", "epoch_0005.png"]
+
+    # A run that stops early keeps the grid of the epoch it stopped after;
+    # a last epoch already written is not written twice.
+    class StopAfterThirdEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.stop_training = epoch == 2
+
+    grids = SampleGrid(tmp_path / "b", every_n_epochs=2, num_samples=4, write_last_epoch=True)
+    gan.fit(digits[0], epochs=5, batch_size=64, verbose=0, callbacks=[grids, StopAfterThirdEpoch()])
+    assert [os.path.basename(p) for p in grids.paths] == ["epoch_0002.png", "epoch_0003.png"]
+    grids = SampleGrid(tmp_path / "c", every_n_epochs=2, num_samples=4, write_last_epoch=True)
+    gan.fit(digits[0], epochs=4, batch_size=64, verbose=0, callbacks=[grids])
+    assert [os.path.basename(p) for p in grids.paths] == ["epoch_0002.png", "epoch_0004.png"]
+
+    # About 20 grids a run: 200 epochs -> every 10th (20 grids), 41 -> every 3rd (13 and the last).
+    assert [epochs_between_grids(e) for e in (1, 20, 21, 41, 200, 201)] == [1, 1, 2, 3, 10, 11]
+    with pytest.raises(ValueError, match="epochs"):
+        epochs_between_grids(0)
