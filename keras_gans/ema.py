@@ -56,8 +56,8 @@ def warmup_decay(decay, step, start_step):
 
     Example:
 
-    >>> [float(warmup_decay(0.9, t, start_step=2)) for t in (1, 2, 3)]
-    [0.0, 0.0, 0.9]
+    >>> [round(float(warmup_decay(0.5, t, start_step=2)), 6) for t in (1, 2, 3)]
+    [0.0, 0.0, 0.5]
     """
     if not start_step:
         return decay

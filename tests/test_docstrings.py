@@ -10,6 +10,7 @@ from keras import ops
 MODULES = [
     "keras_gans.architectures.dcgan",
     "keras_gans.architectures.mlp",
+    "keras_gans.cluster_conditioning",
     "keras_gans.data.datasets",
     "keras_gans.data.seeded_batches",
     "keras_gans.data.transforms",
@@ -23,6 +24,7 @@ MODULES = [
     "keras_gans.recipes",
     "keras_gans.sampling",
     "keras_gans.serialization",
+    "keras_gans.top_k",
     "keras_gans.visualization",
 ]
 

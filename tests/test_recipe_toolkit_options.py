@@ -1,6 +1,8 @@
 """Recipe options of issue 20: cluster conditioning, top-k and the SNGAN settings."""
 
 import copy
+import json
+import pathlib
 
 import keras
 import numpy as np
@@ -79,3 +81,34 @@ def test_sngan_recipe_builds_exactly_the_sngan_settings():
         assert isinstance(optimizer, keras.optimizers.Adam)
         assert optimizer.beta_1 == 0.0 and optimizer.beta_2 == 0.9
         assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(2e-4)
+
+
+WHAT_HELPS = sorted((pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "what_helps").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", WHAT_HELPS, ids=lambda p: p.stem)
+def test_what_helps_recipes_are_valid_and_label_free(path):
+    recipe = recipes.load_recipe(path)
+    assert recipe["name"] == path.stem and recipe["data"]["conditional"] is False
+    assert recipe["fit"] == {"epochs": 20, "batch_size": 64, "max_minutes": None}
+    assert recipe["compile"] == {"jit_compile": True, "steps_per_execution": 8}
+    assert recipe["generator"]["kwargs"]["base_filters"] == 64
+
+
+def test_cli_clusters_flag_trains_a_label_free_clustered_gan(tmp_path, monkeypatch, capsys):
+    from keras_gans.cli import main
+
+    monkeypatch.setenv("KERAS_GANS_TINY", "1")
+    out = tmp_path / "run"
+    argv = ["train", "--dataset", "digits", "--epochs", "1", "--batch-size", "32", "--verbose", "0"]
+    assert main(argv + ["--clusters", "3", "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["recipe"]["gan"]["config"]["cluster_conditioning"] == 3 and not run["recipe"]["data"]["conditional"]
+    gan = keras.saving.load_model(out / "model.keras")
+    assert gan.num_classes is None and gan.cluster_conditioning.frequencies.sum() == pytest.approx(1.0)
+    assert main(["sample", "--model", str(out / "model.keras"), "--num", "4", "--out", str(tmp_path / "s.png")]) == 0
+    for bad, message in ((["--clusters", "1"], "--clusters must be an integer >= 2"),
+                         (["--clusters", "3", "--conditional"], "pass one of them")):
+        assert main(argv + bad + ["--out", str(tmp_path / "bad")]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
