@@ -95,7 +95,7 @@ def test_what_helps_recipes_are_valid_and_label_free(path):
     assert recipe["generator"]["kwargs"]["base_filters"] == 64
 
 
-def test_cli_clusters_flag_trains_a_label_free_clustered_gan(tmp_path, monkeypatch, capsys):
+def test_cli_clusters_flag_trains_a_label_free_clustered_gan(tmp_path, monkeypatch, capfd):
     from keras_gans.cli import main
 
     monkeypatch.setenv("KERAS_GANS_TINY", "1")
@@ -110,5 +110,5 @@ def test_cli_clusters_flag_trains_a_label_free_clustered_gan(tmp_path, monkeypat
     for bad, message in ((["--clusters", "1"], "--clusters must be an integer >= 2"),
                          (["--clusters", "3", "--conditional"], "pass one of them")):
         assert main(argv + bad + ["--out", str(tmp_path / "bad")]) == 2
-        assert message in capsys.readouterr().err
+        assert message in capfd.readouterr().err  # fd-level: robust to a rebound sys.stderr
     assert not (tmp_path / "bad").exists()
