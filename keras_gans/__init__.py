@@ -8,6 +8,7 @@ from keras_gans import (
     architectures,
     augment,
     callbacks,
+    cluster_conditioning,
     data,
     distributed,
     ema,
@@ -16,10 +17,13 @@ from keras_gans import (
     metrics,
     recipes,
     regularizers,
+    top_k,
 )
+from keras_gans.cluster_conditioning import ClusterConditioning
 from keras_gans.models import GAN, WGANGP, HingeGAN, LeastSquaresGAN, MinimaxGAN, NonSaturatingGAN
 from keras_gans.presets import PretrainedGenerator, from_preset, list_presets, save_preset
 from keras_gans.sampling import generate_images, sample_latents
+from keras_gans.top_k import TopK
 from keras_gans.visualization import image_grid
 
 __version__ = "0.1.0"

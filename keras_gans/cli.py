@@ -37,6 +37,7 @@ MODELS = {
 TOOLKIT_FLAGS = {
     "ema": ("--ema", "ema_decay"), "label_smoothing": ("--label-smoothing", "label_smoothing"),
     "r1": ("--r1", "r1_penalty_weight"), "diffaugment": ("--diffaugment", "augmentation"),
+    "clusters": ("--clusters", "cluster_conditioning"),
 }
 BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist")
 # Files and folders a finished or interrupted `train` leaves in --out.
@@ -98,6 +99,7 @@ def _train_parser(subparsers):
     parser.add_argument("--label-smoothing", type=float, default=None, metavar="S", help="one-sided: real target 1 - S (minimax, nonsaturating, least_squares)")
     parser.add_argument("--r1", type=float, default=None, metavar="GAMMA", help="R1 penalty weight on real images (e.g. 10)")
     parser.add_argument("--diffaugment", default=None, metavar="POLICY", help="DiffAugment policy for every image D sees, e.g. color,translation,cutout")
+    parser.add_argument("--clusters", type=int, default=None, metavar="K", help="label-free cluster conditioning: K k-means clusters of the images (PCA-50 of the pixels) condition the pair; no labels used")
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
     parser.add_argument("--seed", type=int, default=None, help="seeds the weights, the latents and the data order (default 0)")
     parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (8x8 MLP) or 64 (DCGAN)")
@@ -293,6 +295,10 @@ def _check_train_flags(args):
         )
     if (args.dataset or "").startswith("npz:") and args.channels:
         raise UsageError("--channels applies to folder: datasets; an .npz keeps its channels: drop it.")
+    if args.clusters is not None and args.clusters < 2:
+        raise UsageError(f"--clusters must be an integer >= 2; received {args.clusters}.")
+    if args.clusters is not None and args.conditional:
+        raise UsageError("--clusters conditions on label-free clusters and --conditional on class labels: pass one of them.")
     if args.resume and args.overwrite:
         raise UsageError("--resume and --overwrite contradict each other: pass one of them.")
     if args.resume:

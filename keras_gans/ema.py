@@ -10,6 +10,17 @@ ema_w <- decay * ema_w + (1 - decay) * w     for trainable weights
 ema_s <- s                                   for non-trainable ones (BatchNorm statistics)
 ```
 
+With a warm-up (`ema_start_step = S`, as in StyleGAN's `ema_rampup` idea and
+Karras et al. 2018's averaging "after a burn-in"), the copy tracks the
+generator exactly for the first S generator updates and averages after:
+
+```
+d_t = 0 if t <= S else decay        t: generator updates done, 1-based
+```
+
+so the average does not carry the random initial weights for thousands of
+steps.
+
 This is a separate model, never written back into the generator; Keras's
 optimizer `use_ema` is not used, because it copies the averages into the
 trained model at the end of `fit` (a resumed run would train from them).
@@ -38,6 +49,19 @@ def clone_generator(generator):
     clone.set_weights(generator.get_weights())
     clone.trainable = False
     return clone
+
+
+def warmup_decay(decay, step, start_step):
+    """The EMA decay of generator update `step` (1-based): 0 up to `start_step`, then `decay`.
+
+    Example:
+
+    >>> [round(float(warmup_decay(0.5, t, start_step=2)), 6) for t in (1, 2, 3)]
+    [0.0, 0.0, 0.5]
+    """
+    if not start_step:
+        return decay
+    return ops.where(ops.greater(step, start_step), decay, 0.0)
 
 
 def update_ema(ema_model, model, decay):

@@ -47,6 +47,15 @@ required):
   options such as `critic_steps`, `ema_decay`); a value that is a Keras
   object config (a dict with `class_name`) is deserialized with
   `keras.saving.deserialize_keras_object`.
+  `gan.config.cluster_conditioning`: label-free cluster conditioning of an
+  unconditional recipe, a number of clusters (`50`) or the arguments of
+  `keras_gans.ClusterConditioning` (`{"num_clusters": 50, "pca_components":
+  50}`); the builders then get `num_classes` = the number of clusters, and
+  `fit` trains on the cluster ids of the images (`--clusters 50`).
+  `gan.config.top_k`: `true` or `{"decay": 0.99, "min_fraction": 0.5}`.
+- SNGAN settings (Miyato et al. 2018): `sngan_recipe(...)` writes them out
+  (hinge game, spectrally normalized discriminator, Adam(2e-4, beta=(0, 0.9))
+  for both players, `discriminator_steps` = n_dis).
 - `optimizers`: Keras optimizer configs (`keras.optimizers.deserialize`);
   leave out the section for the GAN class's defaults.
 - `compile`: `steps_per_execution`, `jit_compile`; they override the
@@ -228,6 +237,11 @@ def validate_recipe(recipe, source=None):
                   "`discriminator`, num_classes from `data`, seed from `seed`): remove it.", source)
     if "latent_dim" not in config:
         _fail("gan.config.latent_dim", "is missing: the size of the generator's latent input.", source)
+    if config.get("cluster_conditioning") is not None:
+        num_clusters(recipe, source)
+        if data["conditional"]:
+            _fail("gan.config.cluster_conditioning", "conditions an unconditional recipe on label-free clusters; "
+                  "`data.conditional` trains on class labels instead: use one of them.", source)
     _check_int(config["latent_dim"], "gan.config.latent_dim", 1, source)
 
     optimizers = recipe.get("optimizers")
@@ -260,6 +274,19 @@ def validate_recipe(recipe, source=None):
     if minutes is not None and (not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or not minutes > 0):
         _fail("fit.max_minutes", f"must be a number > 0 or null; received {minutes!r}.", source)
     return recipe
+
+
+def num_clusters(recipe, source=None):
+    """The number of clusters of a recipe with `gan.config.cluster_conditioning`, else None."""
+    from keras_gans import cluster_conditioning
+
+    value = recipe["gan"].get("config", {}).get("cluster_conditioning")
+    if value is None:
+        return None
+    try:
+        return cluster_conditioning.get(value).num_clusters
+    except (TypeError, ValueError) as error:
+        _fail("gan.config.cluster_conditioning", f"is not usable: {error}", source)
 
 
 # --- Data -------------------------------------------------------------------------
@@ -365,15 +392,18 @@ def build_gan(recipe, data):
     seed = recipe["seed"]
     latent_dim = recipe["gan"]["config"]["latent_dim"]
     num_classes, image_shape = data.num_classes, tuple(data.image_shape)
+    # Cluster conditioning: the pair takes cluster ids as its class input.
+    builder_classes = num_clusters(recipe) or num_classes
     g_spec, d_spec = recipe["generator"], recipe["discriminator"]
     generator = _call(
         getattr(architectures, g_spec["builder"]),
-        dict(g_spec.get("kwargs", {}), latent_dim=latent_dim, image_shape=image_shape, num_classes=num_classes, seed=seed),
+        dict(g_spec.get("kwargs", {}), latent_dim=latent_dim, image_shape=image_shape, num_classes=builder_classes,
+             seed=seed),
         "generator.kwargs",
     )
     discriminator = _call(
         getattr(architectures, d_spec["builder"]),
-        dict(d_spec.get("kwargs", {}), image_shape=image_shape, num_classes=num_classes, seed=seed + 1),
+        dict(d_spec.get("kwargs", {}), image_shape=image_shape, num_classes=builder_classes, seed=seed + 1),
         "discriminator.kwargs",
     )
     gan_class = gan_classes()[recipe["gan"]["class"]]
@@ -474,7 +504,14 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
 
     recipe = validate_recipe(recipe)
     budget = recipe["fit"]
-    batches = SeededBatches(data.images, data.labels, budget["batch_size"], recipe["seed"])
+    labels = data.labels
+    if getattr(gan, "cluster_conditioning", None) is not None:
+        if backup is not None and not isinstance(backup, CrashSafeBackup):
+            backup = CrashSafeBackup(backup, delete_on_finish=False, min_interval_seconds=backup_interval_seconds)
+        if backup is not None and backup.restored_state is None:
+            backup.restore(gan)  # first: a resumed run assigns the images to its saved clusters
+        labels = gan.cluster_ids(data.images)
+    batches = SeededBatches(data.images, labels, budget["batch_size"], recipe["seed"])
     extra = [batches.callback, *callbacks]
     start = time.perf_counter()
     if backup is not None:
@@ -587,6 +624,39 @@ def default_recipe(dataset="digits", gan_class="NonSaturatingGAN", conditional=F
             recipe["gan"]["config"]["ema_decay"] = 0.999
             recipe["fit"].update(epochs=200, batch_size=64)
     return recipe
+
+
+def sngan_recipe(dataset="mnist", discriminator_steps=5, epochs=20, batch_size=64, latent_dim=64, base_filters=64,
+                 seed=0):
+    """A recipe with the SNGAN settings (Miyato et al. 2018, "Spectral Normalization for GANs").
+
+    The hinge game (`HingeGAN`), a DCGAN discriminator whose every layer is
+    spectrally normalized (`normalization="spectral"`), Adam with
+    learning rate 2e-4 and beta = (0, 0.9) for both players, and
+    `discriminator_steps` = n_dis discriminator updates per generator update
+    (the paper's n_dis = 5 with these betas).
+
+    Example:
+
+    >>> recipe = sngan_recipe("mnist", discriminator_steps=5)
+    >>> recipe["gan"]["class"], recipe["gan"]["config"]["discriminator_steps"]
+    ('HingeGAN', 5)
+    """
+    adam = {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.0, "beta_2": 0.9}}
+    recipe = {
+        "name": f"sngan_{dataset}",
+        "description": f"SNGAN settings on {dataset}: hinge, spectral norm, Adam(2e-4, 0, 0.9), n_dis={discriminator_steps}",
+        "seed": seed,
+        "data": {"dataset": dataset, "conditional": False},
+        "generator": {"builder": "dcgan_generator", "kwargs": {"base_filters": base_filters}},
+        "discriminator": {"builder": "dcgan_discriminator",
+                          "kwargs": {"base_filters": base_filters, "normalization": "spectral"}},
+        "gan": {"class": "HingeGAN", "config": {"latent_dim": latent_dim, "discriminator_steps": discriminator_steps}},
+        "optimizers": {"generator": copy.deepcopy(adam), "discriminator": copy.deepcopy(adam)},
+        "compile": {},
+        "fit": {"epochs": epochs, "batch_size": batch_size, "max_minutes": None},
+    }
+    return validate_recipe(recipe)
 
 
 def adam_optimizers(learning_rate, gan_class):

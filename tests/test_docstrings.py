@@ -12,6 +12,7 @@ MODULES = [
     "keras_gans.backend.tensorflow_logs",
     "keras_gans.callbacks.sample_grid",
     "keras_gans.architectures.mlp",
+    "keras_gans.cluster_conditioning",
     "keras_gans.data.datasets",
     "keras_gans.data.seeded_batches",
     "keras_gans.data.transforms",
@@ -26,6 +27,7 @@ MODULES = [
     "keras_gans.recipes",
     "keras_gans.sampling",
     "keras_gans.serialization",
+    "keras_gans.top_k",
     "keras_gans.visualization",
 ]
 

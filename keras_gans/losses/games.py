@@ -52,6 +52,14 @@ class Game(Configurable):
     def generator_loss(self, fake_logits):
         raise NotImplementedError
 
+    def generator_losses(self, fake_logits):
+        """The generator's loss of each fake, shape `(batch,)`, whose mean is
+        `generator_loss`; top-k generator updates (`keras_gans.TopK`) need it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define `generator_losses` (one loss per fake), "
+            "which top-k generator updates need: define it, or drop `top_k`."
+        )
+
     def get_config(self):
         return {"label_smoothing": self.label_smoothing} if self.has_targets else {}
 
@@ -78,6 +86,9 @@ class Minimax(Game):
     def generator_loss(self, fake_logits):
         return functional.minimax_generator_loss(fake_logits)
 
+    def generator_losses(self, fake_logits):
+        return -keras.ops.softplus(keras.ops.reshape(fake_logits, (-1,)))
+
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class NonSaturating(Game):
@@ -102,6 +113,9 @@ class NonSaturating(Game):
     def generator_loss(self, fake_logits):
         return functional.non_saturating_generator_loss(fake_logits)
 
+    def generator_losses(self, fake_logits):
+        return keras.ops.softplus(-keras.ops.reshape(fake_logits, (-1,)))
+
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class Wasserstein(Game):
@@ -123,6 +137,9 @@ class Wasserstein(Game):
     def generator_loss(self, fake_logits):
         return functional.wasserstein_generator_loss(fake_logits)
 
+    def generator_losses(self, fake_logits):
+        return -keras.ops.reshape(fake_logits, (-1,))
+
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class Hinge(Game):
@@ -143,6 +160,9 @@ class Hinge(Game):
 
     def generator_loss(self, fake_logits):
         return functional.hinge_generator_loss(fake_logits)
+
+    def generator_losses(self, fake_logits):
+        return -keras.ops.reshape(fake_logits, (-1,))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -167,6 +187,9 @@ class LeastSquares(Game):
 
     def generator_loss(self, fake_logits):
         return functional.least_squares_generator_loss(fake_logits)
+
+    def generator_losses(self, fake_logits):
+        return 0.5 * keras.ops.square(keras.ops.reshape(fake_logits, (-1,)) - 1.0)
 
 
 ALL_GAMES = (Minimax, NonSaturating, Wasserstein, Hinge, LeastSquares)

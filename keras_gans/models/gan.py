@@ -15,7 +15,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gans import cluster_conditioning as clustering
 from keras_gans import ema, hyperparameters, regularizers
+from keras_gans import top_k as top_k_updates
 from keras_gans.backend import gradients
 from keras_gans.losses import games
 from keras_gans.models import input_validation
@@ -48,7 +50,12 @@ class GAN(keras.Model):
     - an EMA copy of the generator (`ema_decay`), used by `generate`;
     - the layers' own losses (`kernel_regularizer`, `add_loss`): each
       player's are added to its own loss, as `keras.Model.fit` adds
-      `model.losses`.
+      `model.losses`;
+    - label-free cluster conditioning (`keras_gans.ClusterConditioning`,
+      Sage et al. 2018, Liu et al. 2020): k-means clusters of the training
+      images, computed in `fit`, condition the pair; `generate` draws them
+      by their training frequency;
+    - top-k generator updates (`keras_gans.TopK`, Sinha et al. 2020).
     `MinimaxGAN`, `NonSaturatingGAN`, `WGANGP`, `HingeGAN` and
     `LeastSquaresGAN` only fix the game (and defaults). Train with
     `compile()` then `fit()`.
@@ -94,6 +101,22 @@ class GAN(keras.Model):
             exponential moving average of the generator's weights, updated
             after every generator step: `d * ema + (1 - d) * w`
             (non-trainable weights are copied). Defaults to None.
+        ema_start_step: int >= 0. EMA warm-up: for the first
+            `ema_start_step` generator updates the EMA copy equals the
+            generator; it averages after (`keras_gans.ema.warmup_decay`).
+            Needs `ema_decay`. Defaults to 0 (averages from the start).
+        cluster_conditioning: `keras_gans.ClusterConditioning`, an int
+            (its `num_clusters`), a dict of its arguments, or None. Trains an
+            unconditional GAN as a conditional one on label-free clusters of
+            the training images: build G and D with the conditional builders
+            and `num_classes=num_clusters`, keep the GAN's `num_classes`
+            None, and `fit(images)` without labels. `generate(n)` draws the
+            clusters by their training frequency; `generate(n, clusters=...)`
+            picks them. Defaults to None.
+        top_k: `keras_gans.TopK`, True (its defaults), a dict or None.
+            Top-k generator updates (Sinha et al. 2020): G's loss uses only
+            the k fakes D scores highest, k decaying per epoch from the
+            batch size to a floor. Defaults to None.
         augmentation: callable or None. Applied to every image batch the
             discriminator sees (real and fake, in both steps); it must be
             differentiable. An object with an int `random_values_per_image`
@@ -148,6 +171,9 @@ class GAN(keras.Model):
         discriminator_steps=1,
         ema_decay=None,
         augmentation=None,
+        ema_start_step=0,
+        cluster_conditioning=None,
+        top_k=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -174,6 +200,20 @@ class GAN(keras.Model):
             self._discriminator_steps_argument, discriminator_steps
         )
         self.ema_decay = None if ema_decay is None else hyperparameters.unit_interval("ema_decay", ema_decay)
+        self.ema_start_step = self._check_ema_start_step(ema_start_step)
+        self.cluster_conditioning = clustering.get(cluster_conditioning)
+        if self.cluster_conditioning is not None and self.num_classes is not None:
+            raise ValueError(
+                "Pass either `num_classes` (class labels given to fit) or `cluster_conditioning` "
+                "(label-free clusters computed by fit), not both; with clusters keep num_classes=None "
+                "and build G and D with num_classes=num_clusters."
+            )
+        self.top_k = top_k_updates.get(top_k)
+        if self.top_k is not None and self.game is None:
+            raise ValueError(
+                "`top_k` needs a game with one generator loss per fake: pass `game=` or use a "
+                "named GAN class (NonSaturatingGAN, HingeGAN, ...)."
+            )
         if augmentation is not None and not callable(augmentation):
             raise ValueError(
                 f"`augmentation` must be callable (images -> images), such as "
@@ -183,6 +223,11 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.seed = seed
+        # The fraction of the batch top-k keeps; a variable so that it is
+        # saved with the GAN and read, not traced, by the step.
+        self.top_k_fraction = None
+        if self.top_k is not None:
+            self.top_k_fraction = keras.Variable(1.0, dtype="float32", trainable=False, name="top_k_fraction")
         self._training_seed = keras.random.SeedGenerator(seed)
         self._evaluation_seed = keras.random.SeedGenerator(
             None if seed is None else seed + 1
@@ -203,6 +248,22 @@ class GAN(keras.Model):
     # --- Composition -----------------------------------------------------------
 
     _discriminator_steps_argument = "discriminator_steps"
+
+    def _check_ema_start_step(self, ema_start_step):
+        if isinstance(ema_start_step, bool) or not isinstance(ema_start_step, (int, np.integer)) or ema_start_step < 0:
+            raise ValueError(f"`ema_start_step` must be an integer >= 0; received {ema_start_step!r}.")
+        if ema_start_step and self.ema_decay is None:
+            raise ValueError(
+                "`ema_start_step` is the EMA's warm-up and needs `ema_decay` (e.g. ema_decay=0.999)."
+            )
+        return int(ema_start_step)
+
+    @property
+    def _num_conditions(self):
+        """Classes or clusters the pair is conditioned on; None when unconditional."""
+        if self.cluster_conditioning is not None:
+            return self.cluster_conditioning.num_clusters
+        return self.num_classes
 
     def _resolve_game(self, game, label_smoothing):
         label_smoothing = hyperparameters.unit_interval("label_smoothing", label_smoothing)
@@ -281,21 +342,21 @@ class GAN(keras.Model):
     # --- Models ------------------------------------------------------------
 
     def _generator_inputs(self, latents, labels):
-        return latents if self.num_classes is None else [latents, labels]
+        return latents if self._num_conditions is None else [latents, labels]
 
     def _discriminator_inputs(self, images, labels):
-        return images if self.num_classes is None else [images, labels]
+        return images if self._num_conditions is None else [images, labels]
 
     def _check_models(self):
         """Runs G and D on two dummy inputs; returns the image shape."""
         latents = ops.zeros((2, self.latent_dim))
-        labels = None if self.num_classes is None else ops.zeros((2,), dtype="int32")
+        labels = None if self._num_conditions is None else ops.zeros((2,), dtype="int32")
         try:
             images = self.generator(self._generator_inputs(latents, labels), training=False)
         except Exception as error:
             expected = (
                 "latents (batch, latent_dim)"
-                if self.num_classes is None
+                if self._num_conditions is None
                 else "[latents (batch, latent_dim), labels (batch,)]"
             )
             raise ValueError(
@@ -326,7 +387,7 @@ class GAN(keras.Model):
             raise ValueError(
                 f"Calling the discriminator on generated images of shape "
                 f"{image_shape} failed: {error}. Build it for that shape"
-                + ("" if self.num_classes is None else " and to take [images, labels]")
+                + ("" if self._num_conditions is None else " and to take [images, labels]")
                 + "."
             ) from error
         if tuple(logits.shape) != (2, 1):
@@ -505,7 +566,7 @@ class GAN(keras.Model):
 
     def _unpack(self, data):
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if self.num_classes is not None:
+        if self._num_conditions is not None:
             labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
         return images, labels
 
@@ -628,10 +689,17 @@ class GAN(keras.Model):
                 self.discriminator, d_values, d_non_trainable, self._discriminator_inputs(fake, labels),
                 training=training,
             )
-            loss = self.generator_loss(fake_logits)
+            loss = self._generator_game_loss(fake_logits)
             return loss + self._sum_losses(g_losses, loss), g_state
 
         return loss_fn
+
+    def _generator_game_loss(self, fake_logits):
+        if self.top_k is None:
+            return self.generator_loss(fake_logits)
+        return self.top_k.loss(
+            self.game.generator_losses(fake_logits), fake_logits, self.top_k_fraction.value
+        )
 
     @staticmethod
     def _assign(variables, values):
@@ -667,7 +735,10 @@ class GAN(keras.Model):
         gradients.apply_gradients(self.generator_optimizer, grads, variables)
         self._assign(self.generator.non_trainable_variables, state)
         if self.ema_generator is not None:
-            ema.update_ema(self.ema_generator, self.generator, self.ema_decay)
+            decay = ema.warmup_decay(
+                self.ema_decay, self.generator_optimizer.iterations.value, self.ema_start_step
+            )
+            ema.update_ema(self.ema_generator, self.generator, decay)
         return loss
 
     def _update_regularizer_metrics(self, terms):
@@ -733,10 +804,14 @@ class GAN(keras.Model):
 
     # --- fit / evaluate with input checks -------------------------------------
 
-    def _check_data(self, x, y, where):
-        if isinstance(x, (np.ndarray, list)) or (
+    @staticmethod
+    def _is_array(x):
+        return isinstance(x, (np.ndarray, list)) or (
             hasattr(x, "shape") and hasattr(x, "dtype") and not hasattr(x, "element_spec")
-        ):
+        )
+
+    def _check_data(self, x, y, where):
+        if self._is_array(x):
             input_validation.check_batch(x, y, self.image_shape, self.num_classes, where)
             return
         if y is not None:
@@ -746,7 +821,13 @@ class GAN(keras.Model):
             )
         batch = input_validation.first_batch(x)
         if batch is not None:
-            input_validation.check_batch(*batch, self.image_shape, self.num_classes, where)
+            if self.cluster_conditioning is not None and len(batch) < 2:
+                raise ValueError(
+                    f"A dataset passed as `{where}` to a GAN with cluster conditioning must yield "
+                    "(images, cluster_ids), the ids from `gan.cluster_ids(all_images)`; or pass "
+                    "the images as an array and fit computes the ids."
+                )
+            input_validation.check_batch(*batch, self.image_shape, self._num_conditions, where)
 
     def _check_compiled(self):
         if not getattr(self, "compiled", False):
@@ -755,33 +836,86 @@ class GAN(keras.Model):
                 "it uses the default optimizers)."
             )
 
+    def cluster_ids(self, images):
+        """The cluster id of each image (cluster conditioning only).
+
+        The first call clusters `images` (`ClusterConditioning.fit`); once
+        the clusters exist (fitted, or loaded with the GAN), each image gets
+        its nearest cluster, so a resumed or continued run sees the same ids.
+
+        Example:
+
+        ```python
+        ids = gan.cluster_ids(images)   # int32, one per image
+        ```
+        """
+        if self.cluster_conditioning is None:
+            raise ValueError("This GAN has no cluster conditioning: pass `cluster_conditioning=` to use clusters.")
+        conditioning = self.cluster_conditioning
+        images = np.asarray(images, dtype="float32")
+        if conditioning.is_fitted:
+            return conditioning.predict(images)
+        return conditioning.fit(images)
+
+    def _with_cluster_ids(self, x, y, where):
+        """`(x, ids)` for a clustered GAN given array images; checks happen first."""
+        if y is not None:
+            raise ValueError(
+                f"Labels were given to a GAN with cluster conditioning: it computes its own "
+                f"cluster ids from `{where}` (no labels are used). Drop `y`, or drop "
+                "`cluster_conditioning` and pass `num_classes=` to train on class labels."
+            )
+        input_validation.check_batch(x, None, self.image_shape, None, where)
+        return x, self.cluster_ids(x)
+
+    def _prepare_data(self, x, y, where):
+        """Checks the data; for cluster conditioning, adds the cluster ids."""
+        if self.cluster_conditioning is not None and self._is_array(x):
+            return self._with_cluster_ids(x, y, where)
+        if self.cluster_conditioning is not None and not self.cluster_conditioning.is_fitted:
+            raise ValueError(
+                f"A GAN with cluster conditioning given a dataset as `{where}` needs its clusters "
+                "first: call `gan.cluster_ids(all_images)` and have the dataset yield "
+                "(images, ids), or pass the images as an array."
+            )
+        self._check_data(x, y, where)
+        return x, y
+
     def fit(self, x=None, y=None, *args, **kwargs):
         """`keras.Model.fit`, after checking the data (see the class docstring).
 
         `x`: images `(N, H, W, C)` float in [-1, 1] (NumPy or tensors), or a
         tf.data.Dataset / torch DataLoader / keras PyDataset yielding images
         or `(images, labels)`. `y`: integer labels `(N,)` for a conditional GAN.
+        With cluster conditioning, `x` holds the images alone and the cluster
+        ids are computed here, before the first step.
         """
         self._check_compiled()
-        self._check_data(x, y, "x")
+        x, y = self._prepare_data(x, y, "x")
         validation_data = kwargs.get("validation_data")
         if validation_data is not None:
             if isinstance(validation_data, tuple):
                 vx, vy, _ = keras.utils.unpack_x_y_sample_weight(validation_data)
             else:
                 vx, vy = validation_data, None
-            self._check_data(vx, vy, "validation_data")
+            vx, vy = self._prepare_data(vx, vy, "validation_data")
+            if self.cluster_conditioning is not None and self._is_array(vx):
+                kwargs["validation_data"] = (vx, vy)
+        if self.top_k is not None:
+            # First, so that a backup saved at epoch end holds the new fraction.
+            kwargs["callbacks"] = [top_k_updates.TopKSchedule(self), *(kwargs.get("callbacks") or [])]
         return super().fit(x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         """`keras.Model.evaluate`: GAN losses on held-out real images, no updates."""
         self._check_compiled()
-        self._check_data(x, y, "x")
+        x, y = self._prepare_data(x, y, "x")
         return super().evaluate(x, y, *args, **kwargs)
 
     # --- Sampling -------------------------------------------------------------
 
-    def generate(self, num_samples, seed=0, labels=None, batch_size=256, use_ema=True, truncation=None):
+    def generate(self, num_samples, seed=0, labels=None, batch_size=256, use_ema=True, truncation=None,
+                 clusters=None):
         """Generates images from seeded latents.
 
         The latents come from NumPy (`keras_gans.sample_latents`), so the same
@@ -789,7 +923,7 @@ class GAN(keras.Model):
 
         Args:
             num_samples: int. Number of images.
-            seed: int. Seed of the latents.
+            seed: int. Seed of the latents (and of the clusters drawn).
             labels: integer class labels, one per image (conditional models).
             batch_size: int. Images per forward pass.
             use_ema: bool. Use `ema_generator` when the GAN has one
@@ -799,6 +933,8 @@ class GAN(keras.Model):
                 trading diversity for typical samples (see
                 `keras_gans.sampling.sample_latents`). None (the default)
                 gives the untruncated samples.
+            clusters: cluster ids, one per image (cluster conditioning only).
+                Defaults to None: drawn by their training frequency.
 
         Returns:
             float32 NumPy array `(num_samples, H, W, C)` in [0, 1].
@@ -806,13 +942,26 @@ class GAN(keras.Model):
         generator = self.generator
         if use_ema and self.ema_generator is not None:
             generator = self.ema_generator
+        num_classes = self.num_classes
+        if self.cluster_conditioning is not None:
+            if labels is not None:
+                raise ValueError(
+                    "This GAN is conditioned on label-free clusters, not class labels: pass "
+                    "`clusters=[...]` to pick clusters, or nothing to draw them by frequency."
+                )
+            labels = clustering.condition_ids(
+                self.cluster_conditioning.frequencies, int(num_samples), seed, clusters
+            )
+            num_classes = self.cluster_conditioning.num_clusters
+        elif clusters is not None:
+            raise ValueError("`clusters` needs a GAN with `cluster_conditioning`; this one has none.")
         return generate_images(
             generator,
             num_samples,
             self.latent_dim,
             seed=seed,
             labels=labels,
-            num_classes=self.num_classes,
+            num_classes=num_classes,
             batch_size=batch_size,
             truncation=truncation,
         )
@@ -825,14 +974,22 @@ class GAN(keras.Model):
         super().save_own_variables(store)
         store["training_seed_state"] = ops.convert_to_numpy(self._training_seed.state.value)
         store["evaluation_seed_state"] = ops.convert_to_numpy(self._evaluation_seed.state.value)
+        if self.cluster_conditioning is not None:
+            for key, value in self.cluster_conditioning.state.items():
+                store[f"cluster_{key}"] = np.asarray(value)
 
     def load_own_variables(self, store):
         seeds = {"training_seed_state": self._training_seed, "evaluation_seed_state": self._evaluation_seed}
-        own = {key: store[key] for key in store.keys() if key not in seeds}
+        cluster_keys = {f"cluster_{key}": key for key in clustering.STATE_KEYS}
+        own = {key: store[key] for key in store.keys() if key not in seeds and key not in cluster_keys}
         super().load_own_variables(own)
         for key, generator in seeds.items():
             if key in store:
                 generator.state.assign(np.asarray(store[key]))
+        if self.cluster_conditioning is not None:
+            state = {key: np.asarray(store[name]) for name, key in cluster_keys.items() if name in store}
+            if state:
+                self.cluster_conditioning.state = state
 
     def get_config(self):
         config = {
@@ -855,6 +1012,11 @@ class GAN(keras.Model):
             self._discriminator_steps_argument: self.discriminator_steps,
             "ema_decay": self.ema_decay,
             "augmentation": None if self.augmentation is None else _serialize(self.augmentation),
+            "ema_start_step": self.ema_start_step,
+            "cluster_conditioning": (
+                None if self.cluster_conditioning is None else _serialize(self.cluster_conditioning)
+            ),
+            "top_k": None if self.top_k is None else _serialize(self.top_k),
         }
         if self.default_game is None and self.game is not None:
             config["game"] = _serialize(self.game)
@@ -865,7 +1027,7 @@ class GAN(keras.Model):
         config = dict(config)
         config["generator"] = _deserialize(config["generator"])
         config["discriminator"] = _deserialize(config["discriminator"])
-        for key in ("game", "augmentation"):
+        for key in ("game", "augmentation", "cluster_conditioning", "top_k"):
             if config.get(key) is not None:
                 config[key] = _deserialize(config[key])
         return cls(**config)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from keras_gans.presets.loading import load_keras_file
 from keras_gans.presets.loading import resolve_preset
+from keras_gans.cluster_conditioning import condition_ids
 from keras_gans.sampling import generate_images
 
 
@@ -27,6 +28,10 @@ class PretrainedGenerator:
             generator; None if unconditional. Defaults to None.
         name: str or None. The preset name. Defaults to the model name.
         metadata: dict or None. The preset.json fields. Defaults to `{}`.
+        cluster_frequencies: list of floats or None. For a generator trained
+            with label-free cluster conditioning (`keras_gans.ClusterConditioning`):
+            it takes `[latents, cluster_ids]`, and `generate(n)` draws the
+            clusters by these frequencies. Defaults to None.
 
     Example:
 
@@ -39,13 +44,27 @@ class PretrainedGenerator:
     ```
     """
 
-    def __init__(self, generator, latent_dim, num_classes=None, name=None, metadata=None):
+    def __init__(self, generator, latent_dim, num_classes=None, name=None, metadata=None,
+                 cluster_frequencies=None):
         self.generator = generator
         self.latent_dim = int(latent_dim)
         self.num_classes = None if num_classes is None else int(num_classes)
         self.name = name or generator.name
         self.metadata = dict(metadata or {})
+        self.cluster_frequencies = None
+        if cluster_frequencies is not None:
+            if self.num_classes is not None:
+                raise ValueError(
+                    f"Preset {self.name!r} gives both num_classes and cluster_frequencies: a generator "
+                    "is conditioned on class labels or on clusters, not both. Fix preset.json."
+                )
+            self.cluster_frequencies = [float(p) for p in cluster_frequencies]
         self._check_inputs()
+
+    @property
+    def num_clusters(self):
+        """Number of label-free clusters the generator is conditioned on, or None."""
+        return None if self.cluster_frequencies is None else len(self.cluster_frequencies)
 
     @property
     def image_shape(self):
@@ -54,9 +73,9 @@ class PretrainedGenerator:
 
     def _check_inputs(self):
         sizes = _input_sizes(self.generator)
-        expected = 1 if self.num_classes is None else 2
+        expected = 1 if self.num_classes is None and self.num_clusters is None else 2
         if len(sizes) != expected:
-            kind = "unconditional" if self.num_classes is None else "conditional"
+            kind = "unconditional" if expected == 1 else "conditional"
             raise ValueError(
                 f"Generator {self.name!r} takes {len(sizes)} input(s) {sizes}, but a "
                 f"{kind} generator (num_classes={self.num_classes}) takes {expected}: "
@@ -70,7 +89,7 @@ class PretrainedGenerator:
                 "(in preset.json for a preset)."
             )
 
-    def generate(self, num_samples, seed=0, labels=None, batch_size=256, truncation=None):
+    def generate(self, num_samples, seed=0, labels=None, batch_size=256, truncation=None, clusters=None):
         """Draws images from seeded latents.
 
         Args:
@@ -84,6 +103,9 @@ class PretrainedGenerator:
                 al. 2019): latent entries with `|z| > truncation` are redrawn,
                 trading diversity for typical samples (see
                 `keras_gans.sampling.sample_latents`). Defaults to None.
+            clusters: cluster ids, one per image, for a cluster-conditioned
+                preset; None draws them by their training frequency.
+                Defaults to None.
 
         Returns:
             float32 NumPy array `(num_samples, height, width, channels)` in [0, 1].
@@ -97,7 +119,18 @@ class PretrainedGenerator:
             10, labels=list(range(10)), truncation=1.0)
         ```
         """
-        if self.num_classes is not None and labels is None:
+        num_classes = self.num_classes
+        if self.num_clusters is not None:
+            if labels is not None:
+                raise ValueError(
+                    f"Preset {self.name!r} is conditioned on label-free clusters, not class labels: "
+                    "pass `clusters=[...]`, or nothing to draw them by frequency."
+                )
+            labels = condition_ids(self.cluster_frequencies, int(num_samples), seed, clusters)
+            num_classes = self.num_clusters
+        elif clusters is not None:
+            raise ValueError(f"Preset {self.name!r} has no cluster conditioning: drop `clusters`.")
+        if num_classes is not None and labels is None:
             raise ValueError(
                 f"Preset {self.name!r} is conditional ({self.num_classes} classes): "
                 f"pass one integer label per image, e.g. "
@@ -110,7 +143,7 @@ class PretrainedGenerator:
             self.latent_dim,
             seed=seed,
             labels=labels,
-            num_classes=self.num_classes,
+            num_classes=num_classes,
             batch_size=batch_size,
             truncation=truncation,
         )
@@ -124,6 +157,7 @@ class PretrainedGenerator:
             num_classes=metadata.get("num_classes"),
             name=metadata.get("name"),
             metadata=metadata,
+            cluster_frequencies=metadata.get("cluster_frequencies"),
         )
 
     @classmethod

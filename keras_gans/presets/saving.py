@@ -84,6 +84,15 @@ def _generator_fields(model, metadata):
         }
         if ema is not None:
             fields["ema"] = True
+        conditioning = getattr(model, "cluster_conditioning", None)
+        if conditioning is not None:
+            if conditioning.frequencies is None:
+                raise ValueError(
+                    "This GAN's cluster conditioning has no clusters yet: train it with "
+                    "`fit(images)` before saving a preset (the preset keeps the cluster frequencies)."
+                )
+            # Unconditional to its users: `generate(n)` draws the clusters by these.
+            fields["cluster_frequencies"] = [float(p) for p in conditioning.frequencies]
         return generator, {**fields, **metadata}
     if not isinstance(model, keras.Model):
         raise TypeError(
@@ -179,7 +188,9 @@ def save_preset(model, directory, name=None, description=None, dataset=None, kin
     the weights, checked on every load) and a card (`README.md`). Given a
     GAN, the generator saved is its EMA generator when it has one
     (`gan.ema_generator`), else `gan.generator`; `latent_dim`, `num_classes`
-    and `loss` are taken from the GAN. This is the only writer of
+    and `loss` are taken from the GAN, and with cluster conditioning the
+    cluster frequencies (`cluster_frequencies`), so that the preset's
+    `generate(n)` draws clusters as the GAN does. This is the only writer of
     `preset.json` in keras-gans: the zoo's recipes use it too.
 
     Publish the folder with `huggingface_hub` (`pip install "keras-gans[hf]"`,

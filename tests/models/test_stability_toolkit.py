@@ -211,3 +211,33 @@ def test_ema_copies_batchnorm_statistics():
     ema_stats = [w for w in gan.ema_generator.weights if "moving" in w.path]
     assert stats and len(stats) == len(ema_stats)
     assert max_abs_diff(snapshot(stats), snapshot(ema_stats)) == 0.0
+
+
+def test_ema_warm_up_copies_the_generator_until_ema_start_step_then_averages():
+    decay, start = 0.6, 3
+    x = np.random.default_rng(4).uniform(-1, 1, (24, 2, 2, 1)).astype("float32")
+    gan = linear_gan(ema_decay=decay, ema_start_step=start)
+    record = RecordGenerator()
+    gan.fit(x, epochs=2, batch_size=8, shuffle=False, verbose=0, callbacks=[record])
+    # d_t = 0 for updates t <= start: the EMA is G's weights after update `start`.
+    expected = record.weights[start]
+    for weights in record.weights[start + 1 :]:
+        expected = [decay * e + (1 - decay) * w for e, w in zip(expected, weights)]
+    ema = snapshot(gan.ema_generator.weights)
+    assert max_abs_diff(ema, expected) < 1e-5
+    assert max_abs_diff(ema, snapshot(gan.generator.weights)) > 1e-4
+    assert type(gan).from_config(gan.get_config()).ema_start_step == start
+
+
+def test_ema_warm_up_tracks_exactly_before_its_start():
+    gan = linear_gan(ema_decay=0.99, ema_start_step=10)
+    one_step(gan)
+    assert max_abs_diff(snapshot(gan.ema_generator.weights), snapshot(gan.generator.weights)) == 0.0
+
+
+@pytest.mark.parametrize("value, message", [(-1, "integer >= 0"), (2.5, "integer >= 0"), (True, "integer >= 0")])
+def test_bad_ema_start_step_is_refused(value, message):
+    with pytest.raises(ValueError, match=message):
+        linear_gan(ema_decay=0.9, ema_start_step=value)
+    with pytest.raises(ValueError, match="needs `ema_decay`"):
+        linear_gan(ema_start_step=5)
