@@ -9,7 +9,21 @@ crashed in our step on an H200 (2026-11-30). torch's AOTAutograd cannot differen
 ("torch.compile with aot_autograd does not currently support double
 backward"), so WGAN-GP and R1 stay eager; on CPU compiling took minutes and
 gained nothing measurable (benchmarks/README.md).
+
+A step that never waits for the device: nothing in `train_step` reads a
+tensor back to Python. Keras 3.15's torch `keras.random` builds a new
+`torch.Generator` per draw and seeds it with `int(first_seed + second_seed)`,
+a read of the seed tensor (on CUDA, a wait for every queued kernel). Here
+the step's draws use one `torch.Generator` per device, reseeded from a
+host-side copy of the `SeedGenerator` state (`_HostMirror`): the same seed
+and the same numbers as `keras.random`, and the device state still advances,
+so saving and resuming are unchanged. The copy is read from the device once,
+and again only after something else wrote the state (loading a checkpoint,
+`state.assign`): torch's version counter of the tensor tells.
+`tests/backend/test_host_reads.py` counts host reads around `train_step`.
 """
+
+import weakref
 
 import keras
 import torch
@@ -18,9 +32,117 @@ import torch.distributed as torch_dist
 from keras_gans.backend import direct_call
 from keras_gans.backend.base import GradientBackend
 
+try:  # Not public API: without it, draws inside a StatelessScope are not detected.
+    from keras.src.backend.common.stateless_scope import in_stateless_scope
+except ImportError:  # pragma: no cover - other Keras versions
+    def in_stateless_scope():
+        return False
+
+_INT32_SPAN = 2**32
+
+
+def _wrap_int32(value):
+    return (value + 2**31) % _INT32_SPAN - 2**31
+
+
+class _HostMirror:
+    """Python copies of small integer tensors, kept without reading the device.
+
+    An entry is valid while the tensor is the same object with the same
+    storage and torch's in-place version counter (`Tensor._version`, host
+    metadata) is the one recorded: a write by anyone else invalidates it,
+    and the next `read` costs one host read.
+    """
+
+    def __init__(self):
+        self._entries = {}
+
+    def _valid_entry(self, tensor):
+        entry = self._entries.get(id(tensor))
+        if entry is None or entry[0]() is not tensor:
+            return None
+        if entry[1] != tensor.data_ptr() or entry[2] != tensor._version:
+            return None
+        return entry
+
+    def read(self, tensor):
+        """The tensor's values as Python ints (read from the device if stale)."""
+        entry = self._valid_entry(tensor)
+        if entry is None:
+            values = tensor.tolist()
+            self.record(tensor, values)
+            return values
+        return entry[3]
+
+    def record(self, tensor, values):
+        """Stores `values` as the tensor's content as of now."""
+        key = id(tensor)
+
+        def forget(ref, key=key):
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] is ref:
+                del self._entries[key]
+
+        self._entries[key] = (weakref.ref(tensor, forget), tensor.data_ptr(), tensor._version, values)
+
+    def knows(self, tensor):
+        return self._valid_entry(tensor) is not None
+
+
+# The `keras.random` samplers drawn without a host read, as Keras draws them
+# (keras/src/backend/torch/random.py): `uniform`'s `1 * rand + 0` is `rand`.
+_SAMPLERS = {keras.random.normal: "normal", keras.random.uniform: "uniform"}
+
 
 class TorchBackend(GradientBackend):
     name = "torch"
+
+    def __init__(self):
+        self._mirror = _HostMirror()
+        self._generators = {}
+        self._seed_increments = {}
+
+    # --- Random draws and step counters ------------------------------------------
+
+    def _generator(self, device):
+        generator = self._generators.get(device)
+        if generator is None:
+            generator = self._generators[device] = torch.Generator(device=device)
+        return generator
+
+    def _seed_increment(self, tensor):
+        key = (tensor.device, tensor.dtype)
+        increment = self._seed_increments.get(key)
+        if increment is None:
+            increment = self._seed_increments[key] = torch.tensor([0, 1], dtype=tensor.dtype, device=tensor.device)
+        return increment
+
+    @torch.compiler.disable
+    def draw_random(self, sampler, shape, seed_generator):
+        kind = _SAMPLERS.get(sampler)
+        if kind is None or not isinstance(seed_generator, keras.random.SeedGenerator) or in_stateless_scope():
+            return super().draw_random(sampler, shape, seed_generator)
+        state = seed_generator.state.value
+        if state.device.type == "meta":
+            return super().draw_random(sampler, shape, seed_generator)
+        # As `SeedGenerator.next` and Keras's `torch_seed_generator`: seed
+        # with `(first + second) mod 2**32`, then advance `second` by one.
+        first, second = self._mirror.read(state)
+        generator = self._generator(state.device)
+        generator.manual_seed((first + second) % _INT32_SPAN)
+        with torch.no_grad():
+            state.add_(self._seed_increment(state))
+        self._mirror.record(state, [first, _wrap_int32(second + 1)])
+        shape = tuple(shape)
+        dtype = getattr(torch, keras.config.floatx())
+        if kind == "normal":
+            return torch.normal(0.0, 1.0, size=shape, generator=generator, dtype=dtype, device=state.device)
+        return torch.rand(size=shape, generator=generator, dtype=dtype, device=state.device)
+
+    def every_nth_step(self, counter, interval):
+        if in_stateless_scope():
+            return super().every_nth_step(counter, interval)
+        return self._mirror.read(counter.value) % interval == 0
 
     def torch_distributed_active(self):
         return (
@@ -83,6 +205,19 @@ class TorchBackend(GradientBackend):
 
     def no_gradient_recording(self):
         return torch.no_grad()
+
+    def apply_gradients(self, optimizer, grads, variables):
+        # `Optimizer.apply` ends with `iterations.assign_add(1)`: a mirrored
+        # counter that saw exactly one write is one step further (anything
+        # else, e.g. a LossScaleOptimizer, is read again when next needed).
+        iterations = optimizer.iterations.value
+        known = self._mirror.knows(iterations) and type(optimizer).apply is keras.optimizers.Optimizer.apply
+        if known:
+            count, version = self._mirror.read(iterations), iterations._version
+        with torch.no_grad():
+            optimizer.apply(grads, variables)
+        if known and optimizer.iterations.value is iterations and iterations._version == version + 1:
+            self._mirror.record(iterations, count + 1)
 
     def stateless_call(self, model, trainable_values, non_trainable_values, inputs, training=None,
                        return_losses=False):
