@@ -38,6 +38,11 @@ except ImportError:  # pragma: no cover - other Keras versions
     def in_stateless_scope():
         return False
 
+try:  # The class `keras.optimizers.Adam()` returns on torch (not public API).
+    from keras.src.backend.torch.optimizers.torch_adam import Adam as _TorchAdam
+except ImportError:  # pragma: no cover - other Keras versions: Optimizer.apply
+    _TorchAdam = None
+
 _INT32_SPAN = 2**32
 
 
@@ -101,6 +106,7 @@ class TorchBackend(GradientBackend):
         self._mirror = _HostMirror()
         self._generators = {}
         self._seed_increments = {}
+        self._scalars = {}
 
     # --- Random draws and step counters ------------------------------------------
 
@@ -215,9 +221,50 @@ class TorchBackend(GradientBackend):
         if known:
             count, version = self._mirror.read(iterations), iterations._version
         with torch.no_grad():
-            optimizer.apply(grads, variables)
+            if _plain_adam(optimizer, grads, variables):
+                self._adam_update(optimizer, grads, variables)
+            else:
+                optimizer.apply(grads, variables)
         if known and optimizer.iterations.value is iterations and iterations._version == version + 1:
             self._mirror.record(iterations, count + 1)
+
+    def _scalar(self, value, dtype, device):
+        key = (value, dtype, device)
+        tensor = self._scalars.get(key)
+        if tensor is None:
+            tensor = self._scalars[key] = torch.tensor(value, dtype=dtype, device=device)
+        return tensor
+
+    def _adam_update(self, optimizer, grads, variables):
+        """Keras's torch Adam step (`torch_adam.Adam._parallel_update_step`
+        then `iterations.assign_add(1)`): the same ops in the same order, so
+        the same bits, without `Optimizer.apply`'s per-call bookkeeping and
+        without turning `beta_1`, `beta_2` and the 1s into new tensors (each a
+        blocking host-to-device copy on CUDA) on every step."""
+        values = [v.value for v in variables]
+        dtype, device = values[0].dtype, values[0].device
+        lr = keras.ops.cast(optimizer.learning_rate, dtype)
+        iterations = optimizer.iterations.value
+        local_step = (iterations + 1).to(dtype)
+        beta_1_power = torch.pow(self._scalar(optimizer.beta_1, dtype, device), local_step)
+        beta_2_power = torch.pow(self._scalar(optimizer.beta_2, dtype, device), local_step)
+        alpha = lr * torch.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        indices = [optimizer._get_variable_index(v) for v in variables]
+        m_list = [optimizer._momentums[i].value for i in indices]
+        v_list = [optimizer._velocities[i].value for i in indices]
+        torch._foreach_mul_(m_list, optimizer.beta_1)
+        torch._foreach_add_(m_list, grads, alpha=1 - optimizer.beta_1)
+        torch._foreach_mul_(v_list, optimizer.beta_2)
+        torch._foreach_add_(v_list, torch._foreach_mul(grads, grads), alpha=1 - optimizer.beta_2)
+        torch._foreach_add_(
+            values,
+            torch._foreach_div(
+                torch._foreach_mul(m_list, alpha),
+                torch._foreach_add(torch._foreach_sqrt(v_list), optimizer.epsilon),
+            ),
+            alpha=-1,
+        )
+        iterations.add_(1)
 
     def stateless_call(self, model, trainable_values, non_trainable_values, inputs, training=None,
                        return_losses=False):
@@ -231,3 +278,23 @@ class TorchBackend(GradientBackend):
         # fake tensor call"), and WGAN-GP/R1 need a double backward that
         # torch.compile cannot do: the defaults are the safe setting.
         return {}
+
+
+def _plain_adam(optimizer, grads, variables):
+    """True for a `keras.optimizers.Adam` whose `apply` would only run the Adam
+    update and count the step (no clipping, weight decay, EMA, accumulation,
+    loss scaling, AMSGrad, constraints, missing gradients or mixed dtypes)."""
+    if _TorchAdam is None or type(optimizer) is not _TorchAdam or not optimizer.built or not variables:
+        return False
+    if optimizer.amsgrad or optimizer.use_ema or optimizer.gradient_accumulation_steps:
+        return False
+    if optimizer.weight_decay is not None or optimizer.loss_scale_factor is not None:
+        return False
+    if optimizer.clipnorm is not None or optimizer.clipvalue is not None or optimizer.global_clipnorm is not None:
+        return False
+    dtype = variables[0].dtype
+    return all(
+        grad is not None and variable.constraint is None and variable.dtype == dtype
+        and not getattr(variable, "overwrite_with_gradient", False)
+        for grad, variable in zip(grads, variables)
+    )
