@@ -123,10 +123,11 @@ class TorchBackend(GradientBackend):
             increment = self._seed_increments[key] = torch.tensor([0, 1], dtype=tensor.dtype, device=tensor.device)
         return increment
 
-    @torch.compiler.disable
     def draw_random(self, sampler, shape, seed_generator):
         kind = _SAMPLERS.get(sampler)
-        if kind is None or not isinstance(seed_generator, keras.random.SeedGenerator) or in_stateless_scope():
+        # Under torch.compile (`jit_compile=True`) and inside a StatelessScope: Keras's own draw.
+        if (kind is None or not isinstance(seed_generator, keras.random.SeedGenerator) or in_stateless_scope()
+                or torch.compiler.is_compiling()):
             return super().draw_random(sampler, shape, seed_generator)
         state = seed_generator.state.value
         if state.device.type == "meta":
@@ -146,7 +147,7 @@ class TorchBackend(GradientBackend):
         return torch.rand(size=shape, generator=generator, dtype=dtype, device=state.device)
 
     def every_nth_step(self, counter, interval):
-        if in_stateless_scope():
+        if in_stateless_scope() or torch.compiler.is_compiling():
             return super().every_nth_step(counter, interval)
         return self._mirror.read(counter.value) % interval == 0
 
@@ -217,7 +218,10 @@ class TorchBackend(GradientBackend):
         # counter that saw exactly one write is one step further (anything
         # else, e.g. a LossScaleOptimizer, is read again when next needed).
         iterations = optimizer.iterations.value
-        known = self._mirror.knows(iterations) and type(optimizer).apply is keras.optimizers.Optimizer.apply
+        known = (
+            not torch.compiler.is_compiling() and self._mirror.knows(iterations)
+            and type(optimizer).apply is keras.optimizers.Optimizer.apply
+        )
         if known:
             count, version = self._mirror.read(iterations), iterations._version
         with torch.no_grad():
