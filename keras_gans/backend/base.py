@@ -9,6 +9,8 @@ overrides only what differs. This module imports no framework.
 
 import contextlib
 
+from keras import ops
+
 # Steps per `fit` dispatch in the recommended settings of JAX and TensorFlow.
 RECOMMENDED_STEPS_PER_EXECUTION = 8
 
@@ -121,6 +123,42 @@ class GradientBackend:
         """`optimizer.apply(grads, variables)` outside gradient recording."""
         with self.no_gradient_recording():
             optimizer.apply(grads, variables)
+
+    # --- Random draws and step counters ------------------------------------------
+
+    def draw_random(self, sampler, shape, seed_generator):
+        """`sampler(shape, seed=seed_generator)`: one random draw of a train step.
+
+        `sampler` is a `keras.random` function (`normal`, `uniform`, ...) and
+        `seed_generator` a `keras.random.SeedGenerator`, whose state advances
+        by one draw. PyTorch draws `keras.random.normal` and `uniform` without
+        reading the seed back from the device (the same numbers as
+        `keras.random`); every other backend and sampler is `keras.random` itself.
+
+        Example:
+
+        ```python
+        latents = draw_random(keras.random.normal, (64, 128), gan._training_seed)
+        ```
+        """
+        return sampler(shape, seed=seed_generator)
+
+    def every_nth_step(self, counter, interval):
+        """True when the integer variable `counter` is a multiple of `interval`.
+
+        For work done on every `interval`-th step (lazy regularization), with
+        `counter` an optimizer's `iterations`. A boolean scalar tensor here
+        (traced backends branch on it with `ops.cond`); PyTorch returns a
+        Python bool read from a host-side copy of the counter, so that
+        branching on it never waits for the device.
+
+        Example:
+
+        ```python
+        active = every_nth_step(discriminator_optimizer.iterations, 16)
+        ```
+        """
+        return ops.equal(ops.mod(counter.value, interval), 0)
 
     # --- Replicas and processes ----------------------------------------------------
 

@@ -18,6 +18,10 @@ module for `keras.backend.backend()` is chosen once, when
   any gradient recording.
 - `no_gradient_recording()`: a context that skips building a graph for work
   whose gradient is never needed (the generator pass of a discriminator step).
+- `draw_random(sampler, shape, seed_generator)`: one random draw of the
+  step (`keras.random`; on PyTorch without reading the seed from the device).
+- `every_nth_step(counter, interval)`: whether an integer variable (an
+  optimizer's `iterations`) is a multiple of `interval`, for lazy penalties.
 - `replica_context()`: `(replica_id, num_replicas)`, so random draws can be
   made for the global batch and sliced per replica.
 - `process_context()`: `(process_index, num_processes)` of this Python
@@ -44,6 +48,8 @@ value_and_grad = _backend.value_and_grad
 input_gradient = _backend.input_gradient
 apply_gradients = _backend.apply_gradients
 no_gradient_recording = _backend.no_gradient_recording
+draw_random = _backend.draw_random
+every_nth_step = _backend.every_nth_step
 replica_context = _backend.replica_context
 process_context = _backend.process_context
 mean_over_processes = _backend.mean_over_processes
@@ -57,6 +63,8 @@ __all__ = [
     "BACKEND",
     "apply_gradients",
     "broadcast_from_primary",
+    "draw_random",
+    "every_nth_step",
     "input_gradient",
     "mean_over_processes",
     "no_gradient_recording",

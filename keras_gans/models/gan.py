@@ -526,7 +526,7 @@ class GAN(keras.Model):
         replicas together use the same numbers as one device would.
         """
         replica_id, num_replicas = gradients.replica_context()
-        values = sampler((batch_size * num_replicas,) + trailing_shape, seed=seed_generator)
+        values = gradients.draw_random(sampler, (batch_size * num_replicas,) + trailing_shape, seed_generator)
         if num_replicas == 1:
             return values
         start = (replica_id * batch_size,) + (0,) * len(trailing_shape)
@@ -618,17 +618,20 @@ class GAN(keras.Model):
         return ops.stop_gradient(fake)
 
     def _regularizer_is_active(self, regularizer, step):
-        # Lazy regularization: on every `interval`-th discriminator step.
+        # Lazy regularization: on every `interval`-th discriminator step. A
+        # boolean tensor, or a Python bool where the backend knows the step
+        # count on the host (PyTorch: no wait for the device).
         if regularizer.interval == 1 or step is None:
             return None
-        return ops.equal(ops.mod(step, regularizer.interval), 0)
+        return gradients.every_nth_step(step, regularizer.interval)
 
     def _discriminator_loss_fn(self, real, fake, labels, noise, training, step=None):
         """Returns `values -> (d_loss, (new_non_trainable, terms))`.
 
-        `terms` maps each regularizer's name to `(penalty, weight_in_log)`.
-        `step` (the discriminator's update count) drives lazy regularizers;
-        None applies every regularizer.
+        `terms` maps each regularizer's name to `(penalty, weight_in_log)`;
+        a lazy regularizer known on the host to be skipped is left out.
+        `step` (the discriminator optimizer's `iterations` variable) drives
+        lazy regularizers; None applies every regularizer.
         """
         non_trainable = [v.value for v in self.discriminator.non_trainable_variables]
         real = self._augment(real, noise["real_augmentation"])
@@ -655,9 +658,13 @@ class GAN(keras.Model):
             for regularizer, reg_noise in zip(self.discriminator_regularizers, noise["regularizers"]):
                 scale = regularizer.weight_factor * regularizer.weight
                 active = self._regularizer_is_active(regularizer, step)
-                if active is None:
+                if active is False:
+                    continue
+                if active is None or active is True:
                     penalty = regularizer(critic_fn, real, fake, reg_noise)
                     terms[regularizer.name] = (penalty, None)
+                    if active is True:
+                        scale = scale * regularizer.interval
                 else:
                     penalty = ops.cond(
                         active,
@@ -710,7 +717,7 @@ class GAN(keras.Model):
         batch_size = ops.shape(real)[0]
         fake = self._generate_for_discriminator(batch_size, labels, self._training_seed, True)
         noise = self._sample_discriminator_noise(batch_size, self._training_seed)
-        step = self.discriminator_optimizer.iterations.value if self._has_lazy_regularizer else None
+        step = self.discriminator_optimizer.iterations if self._has_lazy_regularizer else None
         loss_fn = self._discriminator_loss_fn(real, fake, labels, noise, training=True, step=step)
         variables = self.discriminator.trainable_variables
         (loss, (state, terms)), grads = gradients.value_and_grad(
