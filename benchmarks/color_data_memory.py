@@ -115,6 +115,9 @@ def main():
     parser.add_argument("--num-images", type=int, default=100_000)
     parser.add_argument("--compare-images", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="2,000 and 500 images")
+    parser.add_argument("--skip-compare", action="store_true", help="measure only the large folder (uint8)")
+    parser.add_argument("--reuse-folder", default=None, help="an existing folder of --num-images PNGs written by this script "
+                        "(kept: not deleted); the large folder is then not written again")
     parser.add_argument("--out", default=os.path.join(REPO_ROOT, "benchmarks", "results", "color_data", "memory.json"))
     args = parser.parse_args()
     if args.quick:
@@ -129,17 +132,24 @@ def main():
         old_module = os.path.join(work, "old_image_folder.py")
         with open(old_module, "w") as f:
             f.write(old_source)
-        for num_images, modes in ((args.compare_images, ("before", "float32", "uint8")), (args.num_images, ("uint8",))):
+        groups = [(args.compare_images, ("before", "float32", "uint8"))] if not args.skip_compare else []
+        for num_images, modes in groups + [(args.num_images, ("uint8",))]:
             folder = os.path.join(work, f"pngs_{num_images}")
-            start = time.perf_counter()
-            write_folder(folder, num_images)
-            print(f"wrote {num_images} PNGs ({folder_bytes(folder) / 2**20:.0f} MiB) in {time.perf_counter() - start:.0f} s", flush=True)
+            if args.reuse_folder and num_images == args.num_images:
+                folder = args.reuse_folder
+                if len(os.listdir(folder)) != num_images:
+                    raise SystemExit(f"{folder} holds {len(os.listdir(folder))} files, not {num_images}.")
+            else:
+                start = time.perf_counter()
+                write_folder(folder, num_images)
+                print(f"wrote {num_images} PNGs ({folder_bytes(folder) / 2**20:.0f} MiB) in {time.perf_counter() - start:.0f} s", flush=True)
             for mode in modes:
                 row = dict(measure(mode, folder, old_module), load_average_before=load_average(),
                            png_folder_mb=folder_bytes(folder) / 2**20)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-            shutil.rmtree(folder)
+            if folder != args.reuse_folder:
+                shutil.rmtree(folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     import keras
