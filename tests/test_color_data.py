@@ -14,7 +14,6 @@ from PIL import Image
 
 from keras_gans import recipes
 from keras_gans.cli import main
-from keras_gans.data import scale_images
 from keras_gans.data.twemoji import twemoji_path
 
 needs_twemoji = pytest.mark.skipif(
@@ -67,23 +66,6 @@ def test_recipe_folder_data_is_uint8_on_the_chosen_background_and_cropped(tmp_pa
 def test_recipe_data_errors(data, message):
     with pytest.raises(recipes.RecipeError, match=message):
         recipes.validate_recipe(_recipe(**data))
-
-
-def test_uint8_data_trains_the_same_weights_as_float_data(tmp_path):
-    rng = np.random.default_rng(0)
-    x = rng.integers(0, 256, (16, 8, 8, 1), dtype="uint8")
-    np.savez(tmp_path / "d.npz", x=x)
-    recipe = _recipe(f"npz:{tmp_path / 'd.npz'}")
-    recipe["fit"].update(epochs=1, batch_size=8)
-    data = recipes.resolve_data(recipe)
-    assert data.images.dtype == np.uint8
-    weights = []
-    for images in (data.images, scale_images(data.images)):
-        gan = recipes.build_gan(recipe, data)
-        recipes.fit(gan, recipe, data._replace(images=images), verbose=0)
-        weights.append([np.asarray(w) for w in gan.generator.get_weights()])
-    for a, b in zip(*weights):
-        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize(
