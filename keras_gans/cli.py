@@ -39,7 +39,9 @@ TOOLKIT_FLAGS = {
     "r1": ("--r1", "r1_penalty_weight"), "diffaugment": ("--diffaugment", "augmentation"),
     "clusters": ("--clusters", "cluster_conditioning"),
 }
-BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist")
+BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist", "twemoji")
+# Built-in datasets offered at several sizes (--image-size picks one; the first is the default).
+SIZED_DATASETS = {"twemoji": (64, 32, 16, 8)}
 # Files and folders a finished or interrupted `train` leaves in --out.
 RUN_FILES = (
     "run.json", "model.keras", "generator.keras", "samples.png", "history.csv", "samples", "backup", "logs",
@@ -52,6 +54,7 @@ TINY_BATCHES = 2
 RECIPE_FLAGS = {
     "model": "--model", "conditional": "--conditional", "dataset": "--dataset", "latent_dim": "--latent-dim",
     "learning_rate": "--learning-rate", "image_size": "--image-size", "channels": "--channels",
+    "background": "--background", "center_crop": "--center-crop",
     **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()},
 }
 # Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job.
@@ -89,7 +92,8 @@ def _train_parser(subparsers):
     parser.add_argument("--conditional", action="store_true", default=None, help="condition on class labels")
     parser.add_argument(
         "--dataset", default=None,
-        help="digits (default), mnist, fashion_mnist, folder:PATH (images; sub-folders = classes) or npz:PATH (arrays x, y)",
+        help="digits (default), mnist, fashion_mnist, twemoji (color emoji, 64 or 32 px; Twemoji graphics by Twitter, "
+             "Inc and other contributors, CC-BY 4.0), folder:PATH (images; sub-folders = classes) or npz:PATH (arrays x, y)",
     )
     parser.add_argument("--epochs", type=int, default=None, help="default: the recipe's (digits 40, mnist/fashion_mnist 5, else 20)")
     parser.add_argument("--batch-size", type=int, default=None, help="default: the recipe's")
@@ -103,7 +107,9 @@ def _train_parser(subparsers):
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
     parser.add_argument("--seed", type=int, default=None, help="seeds the weights, the latents and the data order (default 0)")
     parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (8x8 MLP) or 64 (DCGAN)")
-    parser.add_argument("--image-size", type=int, default=None, help=f"folder:/npz: datasets are resized to this square size (folder default 32)")
+    parser.add_argument("--image-size", type=int, default=None, help="folder:/npz: datasets are resized to this square size (folder default 32); twemoji: 64 (default) or 32")
+    parser.add_argument("--background", default=None, metavar="COLOR", help="folder: datasets: color behind transparent pixels: white (default), black or R,G,B (e.g. 0,128,255)")
+    parser.add_argument("--center-crop", action="store_true", default=None, help="folder: datasets: crop each image to its centred square before resizing (default: stretch)")
     parser.add_argument("--channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grayscale, 3 RGB (default: RGB if any image has colour)")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out (after a kill too: it ends as an uninterrupted run would)")
     parser.add_argument("--overwrite", action="store_true", help="replace the run already in --out")
@@ -289,10 +295,21 @@ def _check_train_flags(args):
             raise UsageError(
                 f"Unknown dataset {args.dataset!r}: use one of {', '.join(BUILTIN_DATASETS)}, folder:PATH or npz:PATH."
             )
-    if (args.dataset or "digits") in BUILTIN_DATASETS and (args.image_size or args.channels):
+    dataset = args.dataset or "digits"
+    if dataset in SIZED_DATASETS and args.image_size is not None and args.image_size not in SIZED_DATASETS[dataset]:
         raise UsageError(
-            f"--image-size and --channels apply to folder: and npz: datasets, not {args.dataset or 'digits'!r}; drop them."
+            f"--image-size must be one of {', '.join(map(str, SIZED_DATASETS[dataset]))} for {dataset}; received {args.image_size}."
         )
+    if dataset in SIZED_DATASETS and args.channels:
+        raise UsageError(f"--channels does not apply to {dataset} (color images); drop it.")
+    if dataset in BUILTIN_DATASETS and dataset not in SIZED_DATASETS and (args.image_size or args.channels):
+        raise UsageError(
+            f"--image-size and --channels apply to folder: and npz: datasets, not {dataset!r}; drop them."
+        )
+    if not dataset.startswith("folder:") and (args.background is not None or args.center_crop):
+        raise UsageError(f"--background and --center-crop apply to folder: datasets, not {dataset!r}; drop them.")
+    if args.background is not None:
+        args.background = parse_background(args.background)
     if (args.dataset or "").startswith("npz:") and args.channels:
         raise UsageError("--channels applies to folder: datasets; an .npz keeps its channels: drop it.")
     if args.clusters is not None and args.clusters < 2:
@@ -317,6 +334,35 @@ def _check_train_flags(args):
             )
 
 
+def parse_background(text):
+    """--background: "white", "black" or "R,G,B" (0..255 each) -> the recipe's value."""
+    from keras_gans.data.image_folder import background_color  # no Keras import
+
+    value = text.strip().lower()
+    if "," in value:
+        try:
+            value = [int(v) for v in value.split(",")]
+        except ValueError:
+            value = text
+    try:
+        background_color(value)
+    except ValueError:
+        raise UsageError(
+            f"--background must be white, black or R,G,B with integers 0..255 (e.g. 0,128,255); received {text!r}."
+        ) from None
+    return value
+
+
+def _data_options(args):
+    """The recipe's `data.background` / `data.center_crop`, when given."""
+    options = {}
+    if args.background is not None:
+        options["background"] = args.background
+    if args.center_crop:
+        options["center_crop"] = True
+    return options
+
+
 def _recipe_from_flags(args):
     """The recipe of a new run: --recipe FILE, or the default recipe for the flags."""
     from keras_gans import recipes
@@ -332,13 +378,14 @@ def _recipe_from_flags(args):
             if image_shape is None:  # folder:/npz: the architecture depends on the image size
                 spec = recipes.default_recipe("digits")
                 spec["data"] = {"dataset": dataset, "conditional": bool(args.conditional),
-                                "image_size": args.image_size, "channels": args.channels}
+                                "image_size": args.image_size, "channels": args.channels, **_data_options(args)}
                 data = recipes.resolve_data(spec)
                 image_shape = data.image_shape
             gan_class = MODELS[args.model or "nonsaturating"]
             recipe = recipes.default_recipe(
                 dataset, gan_class, bool(args.conditional), image_shape, args.image_size, args.channels
             )
+            recipe["data"].update(_data_options(args))
             if args.latent_dim is not None:
                 recipe["gan"]["config"]["latent_dim"] = args.latent_dim
             if args.learning_rate is not None:

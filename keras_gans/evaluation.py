@@ -20,7 +20,8 @@ import pathlib
 
 import numpy as np
 
-from keras_gans.data.datasets import DATASETS, load_dataset, split_size
+from keras_gans.data.datasets import DATASETS, IMAGE_SIZES, load_dataset, split_size
+from keras_gans.data.transforms import to_unit_range
 from keras_gans.metrics.feature_extractors import (
     CLASSIFIER_DATASETS,
     ClassifierFeatureExtractor,
@@ -109,13 +110,16 @@ def _check_count(name, value, minimum=2):
     return int(value)
 
 
-def real_images(dataset, split, num_real):
+def real_images(dataset, split, num_real, image_size=None):
     """The first `num_real` images of a dataset split, float32 NHWC in [0, 1].
 
     Args:
         dataset: str. A name of `keras_gans.data.DATASETS`.
         split: str. "train" or "test".
         num_real: int. Number of images, at most the size of the split.
+        image_size: int or None. For datasets offered at several sizes
+            (`keras_gans.data.datasets.IMAGE_SIZES`: twemoji); None is the
+            dataset's default size.
 
     Returns:
         float32 NumPy array `(num_real, H, W, C)`.
@@ -129,16 +133,16 @@ def real_images(dataset, split, num_real):
         raise ValueError(f"Unknown dataset {dataset!r}. Expected one of {sorted(DATASETS)}.")
     if split not in ("train", "test"):
         raise ValueError(f"`real_split` must be 'train' or 'test'; received {split!r}.")
-    images, _ = load_dataset(dataset, split)
+    images, _ = load_dataset(dataset, split, image_size=image_size)
     if num_real > images.shape[0]:
         raise ValueError(
             f"`num_real`={num_real} but the {dataset!r} {split} split has only "
             f"{images.shape[0]} images. Pass `num_real<={images.shape[0]}`."
         )
-    return np.clip((images[:num_real] + 1.0) / 2.0, 0.0, 1.0).astype("float32")
+    return to_unit_range(images[:num_real])
 
 
-def real_features(dataset, split, num_real, feature_extractor, cache=True):
+def real_features(dataset, split, num_real, feature_extractor, cache=True, image_size=None):
     """Features of the first `num_real` real images, with their mean and covariance.
 
     Cached in memory and in `feature_cache_dir()` under the dataset, split,
@@ -150,6 +154,7 @@ def real_features(dataset, split, num_real, feature_extractor, cache=True):
         num_real: int. Number of real images.
         feature_extractor: a `FeatureExtractor`.
         cache: bool. Read and write the caches. Defaults to True.
+        image_size: int or None. As in `real_images`.
 
     Returns:
         dict with "features" `(num_real, D)` float32, "mu", "sigma" and
@@ -162,7 +167,8 @@ def real_features(dataset, split, num_real, feature_extractor, cache=True):
     >>> stats["features"].shape, stats["sigma"].shape
     ((1000, 128), (128, 128))
     """
-    key = f"{dataset}_{split}_{num_real}_{feature_extractor.fingerprint()}"
+    sized = dataset if image_size is None else f"{dataset}{int(image_size)}"
+    key = f"{sized}_{split}_{num_real}_{feature_extractor.fingerprint()}"
     if cache and key in _MEMORY_CACHE:
         return _MEMORY_CACHE[key]
     path = feature_cache_dir() / f"{key}.npz".replace("/", "_")
@@ -170,7 +176,7 @@ def real_features(dataset, split, num_real, feature_extractor, cache=True):
         with np.load(path) as stored:
             entry = {name: stored[name] for name in _CACHED_ARRAYS}
     else:
-        images = real_images(dataset, split, num_real)
+        images = real_images(dataset, split, num_real, image_size)
         features = feature_extractor(images)
         mu, sigma = feature_statistics(features)
         entry = {
@@ -278,6 +284,16 @@ def _protocol(dataset, feature_extractor, num_samples, num_real, real_split, see
     }
 
 
+def _generated(generate_fn, num_samples, seed):
+    images = validate_images(generate_fn(num_samples, seed), name="generated images")
+    if images.shape[0] != num_samples:
+        raise ValueError(
+            f"`generate_fn` returned {images.shape[0]} images for "
+            f"num_samples={num_samples}; it must return exactly num_samples."
+        )
+    return images
+
+
 def evaluate_generator(
     generate_fn,
     dataset="mnist",
@@ -290,6 +306,7 @@ def evaluate_generator(
     kid_subset_size=None,
     cache=True,
     metrics=None,
+    image_size=None,
 ):
     """FID and KID (or other metrics) of a generator's samples against real images.
 
@@ -323,6 +340,9 @@ def evaluate_generator(
         cache: bool. Use the real-feature caches. Defaults to True.
         metrics: list of `keras_gans.metrics.SampleMetric`, or None for
             `[FID(), KID()]`. Defaults to None.
+        image_size: int or None. The real images' size, for datasets offered
+            at several sizes (twemoji: 64 or 32); None takes the generated
+            images' size. Defaults to None.
 
     Returns:
         dict: the metrics' scores (by default "fid", "kid_mean", "kid_std";
@@ -353,13 +373,20 @@ def evaluate_generator(
     if real_split not in ("train", "test"):
         raise ValueError(f"`real_split` must be 'train' or 'test'; received {real_split!r}.")
     extractor = feature_extractor or default_feature_extractor(dataset)
-    reference = real_features(dataset, real_split, num_real, extractor, cache)
-    images = validate_images(generate_fn(num_samples, seed), name="generated images")
-    if images.shape[0] != num_samples:
-        raise ValueError(
-            f"`generate_fn` returned {images.shape[0]} images for "
-            f"num_samples={num_samples}; it must return exactly num_samples."
-        )
+    images = None
+    if dataset in IMAGE_SIZES and image_size is None:
+        # A dataset offered at several sizes is compared at the generated size.
+        images = _generated(generate_fn, num_samples, seed)
+        image_size = images.shape[1]
+        if image_size not in IMAGE_SIZES[dataset] or images.shape[1] != images.shape[2]:
+            raise ValueError(
+                f"Generated images have shape {images.shape[1:]} but {dataset!r} is offered at "
+                f"{', '.join(f'{s}x{s}' for s in IMAGE_SIZES[dataset])}. Evaluate against the "
+                "dataset the model was trained on."
+            )
+    reference = real_features(dataset, real_split, num_real, extractor, cache, image_size)
+    if images is None:
+        images = _generated(generate_fn, num_samples, seed)
     expected = tuple(int(d) for d in reference["image_shape"])
     if images.shape[1:] != expected:
         raise ValueError(
@@ -369,6 +396,8 @@ def evaluate_generator(
         )
     scores, settings = compare_features(extractor(images), reference, metrics, seed)
     protocol = _protocol(dataset, extractor, num_samples, num_real, real_split, seed, settings)
+    if image_size is not None:
+        protocol["image_size"] = int(image_size)
     return {**scores, "protocol": protocol}
 
 
@@ -381,6 +410,7 @@ def real_data_floor(
     kid_subset_size=None,
     cache=True,
     metrics=None,
+    image_size=None,
 ):
     """FID and KID (or other metrics) between real train and test images: the floor.
 
@@ -400,6 +430,8 @@ def real_data_floor(
         kid_subset_size: int or None. As in `evaluate_generator`.
         cache: bool. Use the real-feature caches. Defaults to True.
         metrics: list of metric objects or None, as in `evaluate_generator`.
+        image_size: int or None. For datasets offered at several sizes
+            (twemoji): None is the default size (64).
 
     Returns:
         dict like `evaluate_generator`'s; `protocol["samples"]` says which
@@ -414,9 +446,13 @@ def real_data_floor(
     metrics = resolve_metrics(metrics, kid_subsets, kid_subset_size)
     num_real = _check_count("num_real", _num_real_or_default(dataset, "test", num_real))
     extractor = feature_extractor or default_feature_extractor(dataset)
-    reference = real_features(dataset, "test", num_real, extractor, cache)
-    train = real_features(dataset, "train", num_real, extractor, cache)
+    if dataset in IMAGE_SIZES and image_size is None:
+        image_size = IMAGE_SIZES[dataset][0]
+    reference = real_features(dataset, "test", num_real, extractor, cache, image_size)
+    train = real_features(dataset, "train", num_real, extractor, cache, image_size)
     scores, settings = compare_features(train["features"], reference, metrics, seed)
     protocol = _protocol(dataset, extractor, num_real, num_real, "test", seed, settings)
     protocol["samples"] = f"first {num_real} images of the train split (real)"
+    if image_size is not None:
+        protocol["image_size"] = int(image_size)
     return {**scores, "protocol": protocol}

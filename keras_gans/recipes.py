@@ -35,8 +35,13 @@ required):
 }
 ```
 
-- `data.dataset`: "digits", "mnist", "fashion_mnist", "folder:PATH" or
-  "npz:PATH"; `data.image_size` / `data.channels` resize folder:/npz: data.
+- `data.dataset`: "digits", "mnist", "fashion_mnist", "twemoji",
+  "folder:PATH" or "npz:PATH"; `data.image_size` / `data.channels` resize
+  folder:/npz: data (`data.image_size` also picks twemoji's size, 64 or 32);
+  `data.background` ("white", "black" or [r, g, b]; default "white") is the
+  colour behind transparent pixels and `data.center_crop` (default false)
+  crops folder: images to a centred square before resizing. folder:, npz:
+  and twemoji images stay uint8 in memory and are scaled per batch.
 - `generator.builder` / `discriminator.builder`: a function of
   `keras_gans.architectures`. Their `image_shape`, `num_classes` and `seed`
   come from the data and the recipe's seed (generator: seed,
@@ -76,7 +81,7 @@ import keras
 
 from keras_gans import backend
 
-BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist")
+BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist", "twemoji")
 BUILTIN_IMAGE_SHAPES = {"digits": (8, 8, 1), "mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1)}
 DEFAULT_FOLDER_IMAGE_SIZE = 32
 
@@ -84,7 +89,7 @@ _SECTIONS = {
     "name": False, "description": False, "seed": True, "data": True, "generator": True,
     "discriminator": True, "gan": True, "optimizers": False, "compile": False, "fit": True,
 }
-_DATA_KEYS = {"dataset", "conditional", "image_size", "channels"}
+_DATA_KEYS = {"dataset", "conditional", "image_size", "channels", "background", "center_crop"}
 _BUILDER_KEYS = {"builder", "kwargs"}
 _DERIVED_BUILDER_ARGS = ("image_shape", "num_classes", "seed", "latent_dim")
 _GAN_KEYS = {"class", "config"}
@@ -213,9 +218,27 @@ def validate_recipe(recipe, source=None):
         _check_int(data["image_size"], "data.image_size", 4, source)
     if data["channels"] not in (None, 1, 3):
         _fail("data.channels", f"must be 1, 3 or null; received {data['channels']!r}.", source)
-    if dataset in BUILTIN_DATASETS and (data["image_size"] is not None or data["channels"] is not None):
+    sizes = _dataset_image_sizes().get(dataset)
+    if sizes and data["image_size"] is not None and data["image_size"] not in sizes:
+        _fail("data.image_size", f"must be one of {list(sizes)} for {dataset!r}; received {data['image_size']!r}.",
+              source)
+    if sizes and data["channels"] is not None:
+        _fail("data.channels", f"does not apply to {dataset!r} (color images): remove it.", source)
+    if dataset in BUILTIN_DATASETS and not sizes and (data["image_size"] is not None or data["channels"] is not None):
         _fail("data.image_size", f"and `data.channels` apply to folder: and npz: datasets, not {dataset!r}: "
               "remove them.", source)
+    if kind != "folder" and ("background" in data or "center_crop" in data):
+        _fail("data.background", f"and `data.center_crop` apply to folder: datasets, not {dataset!r}: remove them.",
+              source)
+    if "background" in data:
+        from keras_gans.data.image_folder import background_color
+
+        try:
+            background_color(data["background"])
+        except ValueError as error:
+            _fail("data.background", str(error).replace("`background` ", ""), source)
+    if not isinstance(data.get("center_crop", False), bool):
+        _fail("data.center_crop", f"must be true or false; received {data['center_crop']!r}.", source)
     if kind == "npz" and data["channels"] is not None:
         _fail("data.channels", "applies to folder: datasets; an .npz keeps its channels: remove it.", source)
 
@@ -292,13 +315,38 @@ def num_clusters(recipe, source=None):
 # --- Data -------------------------------------------------------------------------
 
 
+def _dataset_image_sizes():
+    from keras_gans.data.datasets import IMAGE_SIZES
+
+    return IMAGE_SIZES
+
+
+def _check_uint8_or_float(images, labels, image_shape, num_classes, where):
+    """The checks of `check_batch`, without a float copy of uint8 data (always in range)."""
+    import numpy as np
+
+    from keras_gans.data.transforms import to_model_range
+    from keras_gans.models import input_validation
+    from keras_gans.sampling import check_labels
+
+    if images.dtype != np.uint8:
+        input_validation.check_batch(images, labels, image_shape, num_classes, where=where)
+        return
+    input_validation.check_batch(to_model_range(images[:1]), None if labels is None else labels[:1],
+                                 image_shape, num_classes, where=where)
+    if labels is not None:
+        check_labels(labels, len(images), num_classes)
+
+
 def resolve_data(recipe):
     """Loads the recipe's training data.
 
     Returns:
         `Data(images, labels, num_classes, image_shape, description)`:
-        float32 NHWC images in [-1, 1]; int32 labels and the number of
-        classes for a conditional recipe (else None and None).
+        NHWC images, float32 in [-1, 1] (digits, mnist, fashion_mnist, float
+        .npz) or uint8 0..255 (folder:, 8-bit .npz, twemoji; `fit` scales
+        each batch to [-1, 1]); int32 labels and the number of classes for
+        a conditional recipe (else None and None).
 
     Example:
 
@@ -309,26 +357,30 @@ def resolve_data(recipe):
     """
     from keras_gans import data as datasets
     from keras_gans.data import image_folder
-    from keras_gans.models import input_validation
 
     recipe = validate_recipe(recipe)
     spec = recipe["data"]
     dataset = spec["dataset"]
     if dataset in BUILTIN_DATASETS:
-        images, labels = datasets.load_dataset(dataset, "train")
+        images, labels = datasets.load_dataset(dataset, "train", image_size=spec["image_size"])
         description = datasets.DATASETS[dataset]
+        if spec["image_size"] is not None:
+            description += f", at {spec['image_size']}x{spec['image_size']}"
     else:
         kind, _, path = dataset.partition(":")
         if kind == "folder":
             size = spec["image_size"] or DEFAULT_FOLDER_IMAGE_SIZE
-            images, labels, info = image_folder.load_image_folder(path, size, spec["channels"])
+            images, labels, info = image_folder.load_image_folder(
+                path, size, spec["channels"], background=spec.get("background", "white"),
+                center_crop=spec.get("center_crop", False), keep_uint8=True,
+            )
             description = f"{len(images)} images from {path}, resized to {size}x{size}"
             if info["num_resized"]:
                 description += f" ({info['num_resized']} resized from sizes {info['original_sizes']})"
             if info["class_names"]:
                 description += f", classes {info['class_names']}"
         else:
-            images, labels = image_folder.load_npz(path, spec["image_size"])
+            images, labels = image_folder.load_npz(path, spec["image_size"], keep_uint8=True)
             description = f"{len(images)} images from {path}"
     num_classes = None
     if spec["conditional"]:
@@ -342,7 +394,7 @@ def resolve_data(recipe):
     else:
         labels = None
     image_shape = tuple(int(d) for d in images.shape[1:])
-    input_validation.check_batch(images, labels, image_shape, num_classes, where=f"the images of {dataset!r}")
+    _check_uint8_or_float(images, labels, image_shape, num_classes, where=f"the images of {dataset!r}")
     return Data(images, labels, num_classes, image_shape, description)
 
 

@@ -2,8 +2,9 @@
 
 The suite runs once per backend: `KERAS_BACKEND=jax pytest`, and so on.
 Keras is pointed at a private KERAS_HOME whose dataset cache holds the local
-copies of MNIST and Fashion-MNIST from ../shared/datasets, so `keras.datasets`
-loads them without a network.
+copies of MNIST, Fashion-MNIST and the Twemoji npm tarball from
+../shared/datasets (or $KERAS_GANS_SHARED_DATASETS), so `keras.datasets` and
+`keras_gans.data.load_twemoji` load them without a network.
 """
 
 import os
@@ -11,7 +12,9 @@ import pathlib
 import tempfile
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHARED_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
+SHARED_DATASETS = pathlib.Path(
+    os.environ.get("KERAS_GANS_SHARED_DATASETS") or REPO_ROOT.parent / "shared" / "datasets"
+)
 
 if "KERAS_GANS_TEST_KERAS_HOME" not in os.environ:
     _home = pathlib.Path(tempfile.mkdtemp(prefix="keras_gans_test_home_"))
@@ -20,6 +23,8 @@ if "KERAS_GANS_TEST_KERAS_HOME" not in os.environ:
         os.symlink(SHARED_DATASETS / "mnist.npz", _home / "datasets" / "mnist.npz")
     for f in (SHARED_DATASETS / "fashion-mnist").glob("*.gz") if SHARED_DATASETS.exists() else []:
         os.symlink(f, _home / "datasets" / "fashion-mnist" / f.name)
+    for f in (SHARED_DATASETS / "twemoji").glob("*.tgz") if SHARED_DATASETS.exists() else []:
+        os.symlink(f, _home / "datasets" / f.name)
     os.environ["KERAS_GANS_TEST_KERAS_HOME"] = str(_home)
 os.environ["KERAS_HOME"] = os.environ["KERAS_GANS_TEST_KERAS_HOME"]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -1,8 +1,13 @@
-"""Datasets ready for GAN training: float32 NHWC images in [-1, 1] and int labels.
+"""Datasets ready for GAN training: NHWC images and int labels.
 
 `digits` is scikit-learn's bundled 8x8 handwritten digits (no download).
 `mnist` and `fashion_mnist` go through `keras.datasets`, which downloads them
 once into the Keras cache (`$KERAS_HOME/datasets`, default `~/.keras/datasets`).
+These three come as float32 in [-1, 1].
+`twemoji` (color, 64x64 or 32x32; see `keras_gans.data.twemoji`) is read from
+the npm tarball in that same folder, never downloaded, and comes as uint8
+0..255 on white (scale a batch with `scale_images`). Twemoji graphics by
+Twitter, Inc and other contributors, licensed under CC-BY 4.0.
 """
 
 import functools
@@ -16,7 +21,12 @@ DATASETS = {
     "digits": "scikit-learn's 8x8 handwritten digits, 1797 images, 10 classes (bundled, no download)",
     "mnist": "MNIST 28x28 handwritten digits, 60000 train / 10000 test (keras.datasets)",
     "fashion_mnist": "Fashion-MNIST 28x28 clothing, 60000 train / 10000 test (keras.datasets)",
+    "twemoji": "Twemoji 64x64 (or 32x32) color emoji on white, 10 categories, 3415 train / 371 held out "
+    "(emoji-datasource-twitter 16.0.0; Twemoji graphics by Twitter, Inc and other contributors, "
+    "licensed under CC-BY 4.0)",
 }
+# Datasets offered at several sizes (`load_dataset(name, image_size=...)`); the first is the default.
+IMAGE_SIZES = {"twemoji": (64, 32, 16, 8)}
 
 _KERAS_CACHE_FILES = {
     "mnist": ["mnist.npz"],
@@ -54,18 +64,23 @@ def _load_keras_dataset(name):
         ) from error
 
 
-def load_dataset(name, split="train"):
-    """Loads a dataset as float32 NHWC images in [-1, 1] and int32 labels.
+def load_dataset(name, split="train", image_size=None):
+    """Loads a dataset as NHWC images and int32 labels.
 
     Args:
-        name: str. One of `keras_gans.data.DATASETS`: "digits", "mnist" or
-            "fashion_mnist".
+        name: str. One of `keras_gans.data.DATASETS`: "digits", "mnist",
+            "fashion_mnist" or "twemoji".
         split: str. "train", "test" or "all". `digits` has no official
             split: "train" is its first 1500 images, "test" the remaining 297.
+            `twemoji`'s "test" is its fixed held-out tenth (371 images, see
+            `keras_gans.data.twemoji.load_twemoji`).
+        image_size: int or None. For `twemoji`: 64 (None) or 32 (also 16, 8).
+            The other datasets have one size: leave it None.
 
     Returns:
-        `(images, labels)`: images `(N, H, W, 1)` float32 in [-1, 1], labels
-        `(N,)` int32.
+        `(images, labels)`: images `(N, H, W, 1)` float32 in [-1, 1] for the
+        grayscale datasets; `(N, S, S, 3)` uint8 0..255 on white for
+        `twemoji`. Labels `(N,)` int32.
 
     Example:
 
@@ -79,6 +94,15 @@ def load_dataset(name, split="train"):
         )
     if split not in ("train", "test", "all"):
         raise ValueError(f"`split` must be 'train', 'test' or 'all'; received {split!r}.")
+    if image_size is not None and name not in IMAGE_SIZES:
+        raise ValueError(
+            f"The {name!r} dataset has one image size: drop `image_size` (received {image_size!r}); "
+            f"it applies to {sorted(IMAGE_SIZES)}."
+        )
+    if name == "twemoji":
+        from keras_gans.data.twemoji import load_twemoji
+
+        return load_twemoji(split, IMAGE_SIZES[name][0] if image_size is None else image_size)
     if name == "digits":
         try:
             from sklearn.datasets import load_digits

@@ -1,8 +1,15 @@
 """Your own images as GAN training data: a folder of PNG/JPEG files or an .npz.
 
-Both loaders return float32 NHWC images in [-1, 1] (what every keras_gans
-GAN trains on) and integer labels or None, and work on every backend (they
-use only NumPy and Pillow).
+Both loaders return NHWC images and integer labels or None, and work on every
+backend (they use only NumPy and Pillow). By default the images are float32
+in [-1, 1] (what every keras_gans GAN trains on); with `keep_uint8=True`
+8-bit pixels stay uint8 (0..255), a quarter of the memory, and are scaled to
+[-1, 1] only when a batch is drawn (`keras_gans.data.SeededBatches`, which
+`keras-gans train` and `keras_gans.recipes` use).
+
+Transparent images (RGBA, LA, palette or RGB/L images with a transparent
+colour) are composited on a background colour (white by default): hidden
+pixels never show, whatever colour they hold.
 """
 
 import os
@@ -12,6 +19,8 @@ import numpy as np
 from keras_gans.data.transforms import scale_images
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+BACKGROUNDS = {"white": (255, 255, 255), "black": (0, 0, 0)}
+_GRAYSCALE_MODES = ("1", "L", "LA", "La", "I", "I;16", "F")
 
 
 def _image_files(path):
@@ -34,14 +43,88 @@ def _labels_from_folders(folders):
     return np.array([index[f] for f in folders], dtype="int32"), class_names
 
 
-def _read_image(file, image_size, channels):
+def background_color(background):
+    """The RGB triple of a background: "white", "black" or an `(r, g, b)` of 0..255 ints.
+
+    Raises a ValueError naming the accepted values for anything else.
+
+    Example:
+
+    >>> background_color("white"), background_color([0, 128, 255])
+    ((255, 255, 255), (0, 128, 255))
+    """
+    if isinstance(background, str):
+        if background.lower() in BACKGROUNDS:
+            return BACKGROUNDS[background.lower()]
+    elif isinstance(background, (tuple, list)) and len(background) == 3 and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 255 for v in background
+    ):
+        return tuple(int(v) for v in background)
+    raise ValueError(
+        f"`background` must be \"white\", \"black\" or an (r, g, b) tuple of integers "
+        f"0..255, e.g. (0, 128, 255); received {background!r}."
+    )
+
+
+def has_transparency(image):
+    """Whether a PIL image has an alpha channel or a transparent colour."""
+    return image.mode in ("RGBA", "RGBa", "LA", "La", "PA") or "transparency" in image.info
+
+
+def composite_on_background(image, background="white"):
+    """A PIL image as an RGB uint8 array `(H, W, 3)`, transparency composited on `background`.
+
+    Each pixel becomes `round((alpha * color + (255 - alpha) * background) / 255)`
+    with straight (non-premultiplied) alpha, so a fully transparent pixel is
+    exactly the background whatever colour it holds, and an opaque one keeps
+    its colour. Images without transparency are converted to RGB unchanged.
+
+    Args:
+        image: a PIL image of any mode.
+        background: "white", "black" or an `(r, g, b)` tuple of 0..255 ints.
+            Defaults to "white".
+
+    Example:
+
+    >>> from PIL import Image
+    >>> pixel = Image.new("RGBA", (1, 1), (255, 0, 0, 0))  # hidden red
+    >>> composite_on_background(pixel, "white").tolist()
+    [[[255, 255, 255]]]
+    """
+    color = background_color(background)
+    if not has_transparency(image):
+        return np.asarray(image.convert("RGB"), dtype="uint8")
+    rgba = np.asarray(image.convert("RGBA"), dtype="uint32")
+    alpha = rgba[..., 3:]
+    blended = rgba[..., :3] * alpha + np.asarray(color, "uint32") * (255 - alpha)
+    return ((blended + 127) // 255).astype("uint8")
+
+
+def center_crop_box(width, height):
+    """The `(left, top, right, bottom)` box of the largest centred square.
+
+    Example:
+
+    >>> center_crop_box(12, 10)
+    (1, 0, 11, 10)
+    """
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    return left, top, left + side, top + side
+
+
+def _read_image(file, image_size, channels, background="white", center_crop=False):
     from PIL import Image
 
     try:
         with Image.open(file) as image:
-            image = image.convert("L" if channels == 1 else "RGB")
             size = image.size
-            if size != (image_size, image_size):
+            if center_crop and size[0] != size[1]:
+                image = image.crop(center_crop_box(*size))
+            if has_transparency(image):
+                image = Image.fromarray(composite_on_background(image, background))
+            image = image.convert("L" if channels == 1 else "RGB")
+            if image.size != (image_size, image_size):
                 image = image.resize((image_size, image_size), Image.Resampling.BILINEAR)
             array = np.asarray(image, dtype="uint8")
     except OSError as error:
@@ -62,35 +145,53 @@ def _infer_channels(files):
             raise ValueError(
                 f"Could not read image {file!r} ({error}). Remove or repair that file."
             ) from error
-        if mode not in ("1", "L", "LA", "I", "I;16", "F"):
+        if mode not in _GRAYSCALE_MODES:
             return 3
     return 1
 
 
-def load_image_folder(path, image_size=32, channels=None):
+def load_image_folder(path, image_size=32, channels=None, background="white", center_crop=False,
+                      keep_uint8=False):
     """Loads every image in a folder (recursively), resized to a square size.
 
     Every image is resized to `image_size x image_size` (bilinear), whatever
     its original size: mixed sizes are allowed, and how many were resized is
-    reported in the returned info. When all images sit in sub-folders one
-    level deep (`path/cat/1.png`, `path/dog/2.png`), the sub-folder names are
-    the classes (sorted) and labels are returned; otherwise labels are None.
+    reported in the returned info. With `center_crop=True` a non-square image
+    is first cropped to its largest centred square, so it keeps its aspect
+    ratio; otherwise it is stretched. Transparent pixels are composited on
+    `background` before resizing (see `composite_on_background`). When all
+    images sit in sub-folders one level deep (`path/cat/1.png`,
+    `path/dog/2.png`), the sub-folder names are the classes (sorted) and
+    labels are returned; otherwise labels are None.
 
     Args:
         path: str. Folder of PNG/JPEG/BMP/GIF/WebP images.
         image_size: int. Output height and width. Defaults to 32.
         channels: 1 (grayscale), 3 (RGB) or None: RGB if any image has
             colour, else grayscale. Defaults to None.
+        background: "white", "black" or an `(r, g, b)` tuple of 0..255 ints:
+            the colour behind transparent pixels. Defaults to "white".
+        center_crop: bool. Crop to the centred square before resizing.
+            Defaults to False.
+        keep_uint8: bool. Return uint8 pixels 0..255 (a quarter of the
+            memory of float32; scale a batch with
+            `keras_gans.data.scale_images`). Defaults to False: float32 in
+            [-1, 1].
 
     Returns:
-        `(images, labels, info)`: images float32 `(N, S, S, C)` in [-1, 1];
-        labels int32 `(N,)` or None; info a dict with `class_names`,
-        `num_resized` and `original_sizes` (distinct sizes seen).
+        `(images, labels, info)`: images `(N, S, S, C)`, float32 in [-1, 1]
+        (uint8 with `keep_uint8`); labels int32 `(N,)` or None; info a dict
+        with `class_names`, `num_resized` and `original_sizes` (distinct
+        sizes seen, before any crop).
+
+    Raises:
+        ValueError: naming the file that cannot be read, or the bad argument.
 
     Example:
 
     ```python
-    images, labels, info = load_image_folder("my_faces/", image_size=32, channels=3)
+    images, labels, info = load_image_folder("my_faces/", image_size=64, channels=3,
+                                             background="white", center_crop=True)
     ```
     """
     if not os.path.isdir(path):
@@ -99,6 +200,7 @@ def load_image_folder(path, image_size=32, channels=None):
         raise ValueError(f"`image_size` must be >= 4; received {image_size}.")
     if channels not in (None, 1, 3):
         raise ValueError(f"`channels` must be 1, 3 or None; received {channels!r}.")
+    background_color(background)
     files = _image_files(path)
     if not files:
         raise ValueError(
@@ -106,15 +208,21 @@ def load_image_folder(path, image_size=32, channels=None):
             f"{', '.join(IMAGE_EXTENSIONS)}."
         )
     channels = channels or _infer_channels(files)
-    arrays, sizes = zip(*(_read_image(f, int(image_size), channels) for f, _ in files))
+    size = int(image_size)
+    # Filled in place: the peak memory is the uint8 array, not a list of
+    # images plus its stacked copy.
+    images = np.empty((len(files), size, size, channels), dtype="uint8")
+    sizes = []
+    for i, (file, _) in enumerate(files):
+        images[i], original = _read_image(file, size, channels, background, center_crop)
+        sizes.append(original)
     labels, class_names = _labels_from_folders([folder for _, folder in files])
-    target = (int(image_size), int(image_size))
     info = {
         "class_names": class_names,
-        "num_resized": sum(size != target for size in sizes),
+        "num_resized": sum(s != (size, size) for s in sizes),
         "original_sizes": sorted(set(sizes)),
     }
-    return scale_images(np.stack(arrays)), labels, info
+    return (images if keep_uint8 else scale_images(images)), labels, info
 
 
 def resize_images(images, image_size):
@@ -135,7 +243,19 @@ def resize_images(images, image_size):
     return np.clip(np.stack(out).astype("float32"), -1.0, 1.0)
 
 
-def load_npz(path, image_size=None):
+def _resize_uint8(images, image_size):
+    """Resizes uint8 images `(N, H, W, C)` with Pillow's bilinear filter, as the folder loader does."""
+    from PIL import Image
+
+    out = np.empty((len(images), image_size, image_size, images.shape[-1]), dtype="uint8")
+    for i, image in enumerate(images):
+        pil = Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image)
+        resized = np.asarray(pil.resize((image_size, image_size), Image.Resampling.BILINEAR))
+        out[i] = resized[..., None] if image.shape[-1] == 1 else resized
+    return out
+
+
+def load_npz(path, image_size=None, keep_uint8=False):
     """Loads images (and labels) from an .npz file with arrays `x` (and `y`).
 
     `x`: `(N, H, W)` or `(N, H, W, C)`, C in {1, 3}; uint8 0..255, float in
@@ -146,9 +266,14 @@ def load_npz(path, image_size=None):
         path: str. The .npz file.
         image_size: int or None. Resize to this square size; None keeps the
             stored size.
+        keep_uint8: bool. Return uint8 `x` as uint8 0..255 (resized with
+            Pillow's bilinear filter, as image folders are) instead of
+            float32 in [-1, 1]; float `x` is returned as float32 in [-1, 1]
+            either way. Defaults to False.
 
     Returns:
-        `(images, labels)`: float32 NHWC in [-1, 1], int32 labels or None.
+        `(images, labels)`: NHWC float32 in [-1, 1] (uint8 with
+        `keep_uint8` and uint8 `x`), int32 labels or None.
 
     Example:
 
@@ -177,14 +302,19 @@ def load_npz(path, image_size=None):
             f"`x` in {path!r} has shape {x.shape}; expected (N, H, W) or "
             "(N, H, W, C) with C 1 or 3."
         )
-    if np.issubdtype(x.dtype, np.integer):
-        images = scale_images(x, 255.0)
-    elif float(np.min(x)) >= 0.0:
-        images = scale_images(x, 1.0)
+    if keep_uint8 and x.dtype == np.uint8:
+        images = x
+        if image_size is not None and images.shape[1:3] != (int(image_size), int(image_size)):
+            images = _resize_uint8(images, int(image_size))
     else:
-        images = x.astype("float32")
-    if image_size is not None:
-        images = resize_images(images, int(image_size))
+        if np.issubdtype(x.dtype, np.integer):
+            images = scale_images(x, 255.0)
+        elif float(np.min(x)) >= 0.0:
+            images = scale_images(x, 1.0)
+        else:
+            images = x.astype("float32")
+        if image_size is not None:
+            images = resize_images(images, int(image_size))
     labels = arrays.get("y")
     if labels is not None:
         labels = np.asarray(labels).reshape(-1).astype("int32")

@@ -15,7 +15,7 @@ import numpy as np
 
 from keras_gans.metrics.classifier import FEATURE_LAYER
 
-CLASSIFIER_DATASETS = ("mnist", "fashion_mnist", "digits")
+CLASSIFIER_DATASETS = ("mnist", "fashion_mnist", "digits", "twemoji")
 
 
 def validate_images(images, name="images"):
@@ -70,7 +70,7 @@ def load_feature_classifier(dataset):
     on load like any preset.
 
     Args:
-        dataset: str. "mnist", "fashion_mnist" or "digits".
+        dataset: str. "mnist", "fashion_mnist", "digits" or "twemoji".
 
     Returns:
         The uncompiled `keras.Model` (images in [0, 1] -> class probabilities);
@@ -186,6 +186,13 @@ class ClassifierFeatureExtractor(FeatureExtractor):
     activations of its layer `"features"`. Images: NHWC in [0, 1],
     `(N, 28, 28, 1)`.
 
+    Images larger than the classifier's input by a whole factor (64x64
+    Twemoji samples for the 32x32 `twemoji_classifier`) are first reduced to
+    its input size by the mean of each `factor x factor` block, the same
+    box filter `load_dataset("twemoji", image_size=32)` applies to the
+    64x64 images; so 64x64 and 32x32 models are measured in one feature space
+    (at 32x32: detail finer than the block does not count).
+
     Args:
         dataset: str. "mnist" or "fashion_mnist"; names the network
             `"<dataset>_classifier"`.
@@ -217,6 +224,16 @@ class ClassifierFeatureExtractor(FeatureExtractor):
         super().__init__(features, name=f"{dataset}_classifier", batch_size=batch_size)
         self.dataset = dataset
         self.feature_layer = feature_layer
+
+    def __call__(self, images):
+        """Features of `images` (NHWC, [0, 1]); whole multiples of the input size are box-reduced first."""
+        images = validate_images(images)
+        expected = tuple(self.model.inputs[0].shape[1:3])
+        factor = images.shape[1] // expected[0] if None not in expected else 1
+        if factor > 1 and images.shape[1:3] == (expected[0] * factor, expected[1] * factor):
+            n, h, w, c = images.shape
+            images = images.reshape(n, h // factor, factor, w // factor, factor, c).mean(axis=(2, 4))
+        return super().__call__(images.astype("float32"))
 
 
 def build_inception_feature_model(weights="imagenet", input_shape=(None, None, 1)):
