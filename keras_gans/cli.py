@@ -49,6 +49,7 @@ TINY_BATCHES = 2
 RECIPE_FLAGS = {
     "model": "--model", "conditional": "--conditional", "dataset": "--dataset", "latent_dim": "--latent-dim",
     "learning_rate": "--learning-rate", "image_size": "--image-size", "channels": "--channels",
+    "architecture": "--architecture",
     **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()},
 }
 # Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job.
@@ -96,7 +97,12 @@ def _train_parser(subparsers):
     parser.add_argument("--diffaugment", default=None, metavar="POLICY", help="DiffAugment policy for every image D sees, e.g. color,translation,cutout")
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
     parser.add_argument("--seed", type=int, default=None, help="seeds the weights, the latents and the data order (default 0)")
-    parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (8x8 MLP) or 64 (DCGAN)")
+    parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (MLP), 64 (DCGAN) or 128 (ResNet)")
+    parser.add_argument(
+        "--architecture", choices=("dcgan", "resnet", "mlp"), default=None,
+        help="generator/discriminator pair: dcgan (sizes 16-256 and 28), resnet (SNGAN: 32, 64, 128) or mlp "
+             "(any size); default: mlp for 8x8 images (the digits), dcgan otherwise",
+    )
     parser.add_argument("--image-size", type=int, default=None, help=f"folder:/npz: datasets are resized to this square size (folder default 32)")
     parser.add_argument("--channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grayscale, 3 RGB (default: RGB if any image has colour)")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out (after a kill too: it ends as an uninterrupted run would)")
@@ -315,7 +321,8 @@ def _recipe_from_flags(args):
                 image_shape = data.image_shape
             gan_class = MODELS[args.model or "nonsaturating"]
             recipe = recipes.default_recipe(
-                dataset, gan_class, bool(args.conditional), image_shape, args.image_size, args.channels
+                dataset, gan_class, bool(args.conditional), image_shape, args.image_size, args.channels,
+                architecture=args.architecture,
             )
             if args.latent_dim is not None:
                 recipe["gan"]["config"]["latent_dim"] = args.latent_dim

@@ -10,6 +10,7 @@ from keras import ops
 MODULES = [
     "keras_gans.architectures.dcgan",
     "keras_gans.architectures.mlp",
+    "keras_gans.architectures.resnet",
     "keras_gans.data.datasets",
     "keras_gans.data.seeded_batches",
     "keras_gans.data.transforms",
