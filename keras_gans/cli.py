@@ -55,6 +55,7 @@ RECIPE_FLAGS = {
     "model": "--model", "conditional": "--conditional", "dataset": "--dataset", "latent_dim": "--latent-dim",
     "learning_rate": "--learning-rate", "image_size": "--image-size", "channels": "--channels",
     "background": "--background", "center_crop": "--center-crop",
+    "architecture": "--architecture",
     **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()},
 }
 # Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job.
@@ -106,7 +107,12 @@ def _train_parser(subparsers):
     parser.add_argument("--clusters", type=int, default=None, metavar="K", help="label-free cluster conditioning: K k-means clusters of the images (PCA-50 of the pixels) condition the pair; no labels used")
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
     parser.add_argument("--seed", type=int, default=None, help="seeds the weights, the latents and the data order (default 0)")
-    parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (8x8 MLP) or 64 (DCGAN)")
+    parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (MLP), 64 (DCGAN) or 128 (ResNet)")
+    parser.add_argument(
+        "--architecture", choices=("dcgan", "resnet", "mlp"), default=None,
+        help="generator/discriminator pair: dcgan (sizes 16-256 and 28), resnet (SNGAN: 32, 64, 128) or mlp "
+             "(any size); default: mlp for 8x8 images (the digits), dcgan otherwise",
+    )
     parser.add_argument("--image-size", type=int, default=None, help="folder:/npz: datasets are resized to this square size (folder default 32); twemoji: 64 (default) or 32")
     parser.add_argument("--background", default=None, metavar="COLOR", help="folder: datasets: color behind transparent pixels: white (default), black or R,G,B (e.g. 0,128,255)")
     parser.add_argument("--center-crop", action="store_true", default=None, help="folder: datasets: crop each image to its centred square before resizing (default: stretch)")
@@ -383,7 +389,8 @@ def _recipe_from_flags(args):
                 image_shape = data.image_shape
             gan_class = MODELS[args.model or "nonsaturating"]
             recipe = recipes.default_recipe(
-                dataset, gan_class, bool(args.conditional), image_shape, args.image_size, args.channels
+                dataset, gan_class, bool(args.conditional), image_shape, args.image_size, args.channels,
+                architecture=args.architecture,
             )
             recipe["data"].update(_data_options(args))
             if args.latent_dim is not None:

@@ -622,16 +622,46 @@ def machine_description():
 # --- Defaults of the command line ---------------------------------------------------
 
 
+ARCHITECTURES = ("dcgan", "resnet", "mlp")
+# `base_filters` of the default recipe's pairs above 32x32, sized for a CPU
+# (benchmarks/builder_speed.py); 28x28 and 32x32 keep the builders' defaults.
+_DCGAN_BASE_FILTERS = {64: 32, 128: 16, 256: 8}
+_RESNET_BASE_FILTERS = {32: 16, 64: 16, 128: 8}
+
+
+def default_architecture(image_shape):
+    """The architecture `default_recipe` picks for an image shape: "mlp" for 8x8, else "dcgan".
+
+    >>> default_architecture((8, 8, 1)), default_architecture((64, 64, 3))
+    ('mlp', 'dcgan')
+    """
+    return "mlp" if tuple(image_shape[:2]) == (8, 8) else "dcgan"
+
+
 def default_recipe(dataset="digits", gan_class="NonSaturatingGAN", conditional=False, image_shape=None,
-                   image_size=None, channels=None):
+                   image_size=None, channels=None, architecture=None):
     """The recipe `keras-gans train` uses when given no `--recipe`.
 
-    28x28 and 32x32 images get the DCGAN pair (a layer-norm critic for
-    WGAN-GP) with the GAN class's default optimizers; other sizes the MLP
-    pair with Adam(1e-3, beta_1=0.5), 40 epochs on the 8x8 digits. The
-    main job (digits, `NonSaturatingGAN`) gets the recipe tuned by
-    `benchmarks/digits_default_recipe.py`: Adam(2e-3), batch 64, 200 epochs
-    and the EMA generator (`ema_decay=0.999`).
+    The architecture (`architecture`, or else chosen from the image size):
+
+    - "dcgan" (the default for every size but 8x8): `dcgan_generator` /
+      `dcgan_discriminator` (a layer-norm critic for WGAN-GP), latent_dim
+      64, the GAN class's default optimizers. Sizes 16 to 256 (powers of
+      two) and 28; 28x28 and 32x32 use the builders' `base_filters=64`,
+      larger sizes fewer filters so that a CPU can train them (64: 32,
+      128: 16, 256: 8).
+    - "resnet": `resnet_generator` / `resnet_discriminator` (SNGAN;
+      spectral norm, or none for a WGAN-GP critic; projection when
+      conditional), latent_dim 128, the GAN class's default optimizers.
+      Sizes 32, 64 and 128, `base_filters` 16 (128: 8).
+    - "mlp" (the default for 8x8 images, e.g. the digits): the MLP pair with
+      Adam(1e-3, beta_1=0.5), 40 epochs on the 8x8 digits. The main job
+      (digits, `NonSaturatingGAN`) gets the recipe tuned by
+      `benchmarks/digits_default_recipe.py`: Adam(2e-3), batch 64, 200
+      epochs and the EMA generator (`ema_decay=0.999`).
+
+    A size the architecture does not support raises a ValueError that
+    lists the sizes it does.
 
     Args:
         dataset: str. As `data.dataset`.
@@ -639,17 +669,32 @@ def default_recipe(dataset="digits", gan_class="NonSaturatingGAN", conditional=F
         conditional: bool.
         image_shape: tuple or None. The data's image shape; needed for
             folder:/npz: datasets (built-in ones are known).
+        image_size: int or None. As `data.image_size`.
+        channels: int or None. As `data.channels`.
+        architecture: "dcgan", "resnet", "mlp" or None (chosen from the
+            size: `default_architecture`).
 
     Example:
 
     >>> recipe = default_recipe("digits", "NonSaturatingGAN")
     >>> recipe["generator"]["builder"], recipe["gan"]["config"]["latent_dim"]
     ('mlp_generator', 16)
+    >>> default_recipe("folder:photos", image_shape=(64, 64, 3), image_size=64)["generator"]
+    {'builder': 'dcgan_generator', 'kwargs': {'base_filters': 32}}
+    >>> default_recipe("folder:photos", image_shape=(48, 48, 3), image_size=48)
+    Traceback (most recent call last):
+    ...
+    ValueError: The DCGAN builders support square images of size 16, 28, 32, 64, 128, 256; received 48x48. ...
     """
     if image_shape is None:
         if dataset not in BUILTIN_IMAGE_SHAPES:
             raise ValueError(f"`image_shape` is needed for the dataset {dataset!r} (only built-in ones are known).")
         image_shape = BUILTIN_IMAGE_SHAPES[dataset]
+    image_shape = tuple(int(d) for d in image_shape)
+    if architecture is None:
+        architecture = default_architecture(image_shape)
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"Unknown `architecture`={architecture!r}. Expected one of {', '.join(ARCHITECTURES)}.")
     recipe = {
         "seed": 0,
         "data": {"dataset": dataset, "conditional": bool(conditional), "image_size": image_size, "channels": channels},
@@ -657,11 +702,36 @@ def default_recipe(dataset="digits", gan_class="NonSaturatingGAN", conditional=F
         "compile": {},
         "fit": {"epochs": 5 if dataset in ("mnist", "fashion_mnist") else 20, "batch_size": 32, "max_minutes": None},
     }
-    if tuple(image_shape[:2]) in ((28, 28), (32, 32)):
+    size = image_shape[0]
+    if architecture == "dcgan":
+        from keras_gans.architectures import dcgan
+
+        try:
+            dcgan.stem(image_shape)
+        except ValueError as error:
+            raise ValueError(f"{error} Or use the MLP pair (--architecture mlp), which takes any size.") from None
+        kwargs = {"base_filters": _DCGAN_BASE_FILTERS[size]} if size in _DCGAN_BASE_FILTERS else {}
         recipe["gan"]["config"]["latent_dim"] = 64
-        recipe["generator"] = {"builder": "dcgan_generator", "kwargs": {}}
+        recipe["generator"] = {"builder": "dcgan_generator", "kwargs": dict(kwargs)}
         normalization = "layer" if gan_class == "WGANGP" else "batch"
-        recipe["discriminator"] = {"builder": "dcgan_discriminator", "kwargs": {"normalization": normalization}}
+        recipe["discriminator"] = {"builder": "dcgan_discriminator", "kwargs": dict(kwargs, normalization=normalization)}
+        return recipe
+    if architecture == "resnet":
+        from keras_gans.architectures import resnet
+
+        if image_shape[0] != image_shape[1] or size not in resnet.SUPPORTED_SIZES:
+            raise ValueError(
+                f"The ResNet builders support square images of size {', '.join(map(str, resnet.SUPPORTED_SIZES))}; "
+                f"received {image_shape[0]}x{image_shape[1]}. Resize the images to one of them (--image-size), "
+                "or use the DCGAN pair (--architecture dcgan: 16 to 256 and 28)."
+            )
+        base_filters = _RESNET_BASE_FILTERS[size]
+        recipe["gan"]["config"]["latent_dim"] = 128
+        recipe["generator"] = {"builder": "resnet_generator", "kwargs": {"base_filters": base_filters}}
+        normalization = None if gan_class == "WGANGP" else "spectral"
+        recipe["discriminator"] = {
+            "builder": "resnet_discriminator", "kwargs": {"base_filters": base_filters, "normalization": normalization}
+        }
         return recipe
     recipe["gan"]["config"]["latent_dim"] = 16
     recipe["generator"] = {"builder": "mlp_generator", "kwargs": {"hidden_units": [128, 128]}}

@@ -92,19 +92,47 @@ def test_train_from_folder_and_npz(tmp_path, tiny):
     assert main(["train", "--dataset", f"npz:{tmp_path / 'd.npz'}", "--batch-size", "8", "--out", str(tmp_path / "npz_run"), "--verbose", "0"]) == 0
 
 
-@pytest.mark.parametrize("model, size", [("WGANGP", 28), ("MinimaxGAN", 32), ("NonSaturatingGAN", 16)])
+@pytest.mark.parametrize("model, size", [("WGANGP", 28), ("MinimaxGAN", 32), ("NonSaturatingGAN", 16), ("HingeGAN", 64)])
 def test_architecture_choice(model, size):
     from keras_gans import architectures, recipes
 
     recipe = recipes.default_recipe("folder:x", model, True, (size, size, 3))
-    dcgan = size != 16
-    assert recipe["generator"]["builder"] == ("dcgan_generator" if dcgan else "mlp_generator")
-    assert recipe["gan"]["config"]["latent_dim"] == (64 if dcgan else 16)
-    kwargs = dict(recipe["discriminator"]["kwargs"], **({"base_filters": 4} if dcgan else {}))
+    assert recipe["generator"]["builder"] == "dcgan_generator"  # every supported size, not the MLP
+    assert recipe["gan"]["config"]["latent_dim"] == 64
+    assert recipe["generator"]["kwargs"] == ({"base_filters": 32} if size == 64 else {})
+    kwargs = dict(recipe["discriminator"]["kwargs"], base_filters=4)
     discriminator = getattr(architectures, recipe["discriminator"]["builder"])((size, size, 3), 10, **kwargs)
     norms = {type(l).__name__ for l in discriminator.layers}
     assert ("LayerNormalization" in norms) == (model == "WGANGP")
-    assert ("BatchNormalization" in norms) == (model == "MinimaxGAN")
+    assert ("BatchNormalization" in norms) == (model != "WGANGP")
+
+
+def test_architecture_flag(tmp_path):
+    from keras_gans import recipes
+    from keras_gans.cli import UsageError, _recipe_from_flags, build_parser
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i in range(2):
+        Image.fromarray(np.full((40, 40, 3), 60 * i, "uint8")).save(folder / f"{i}.png")
+
+    def recipe_for(*flags):
+        args = build_parser().parse_args(["train", "--dataset", f"folder:{folder}", *flags])
+        return _recipe_from_flags(args)[0]
+
+    resnet = recipe_for("--image-size", "64", "--architecture", "resnet", "--model", "wgan_gp")
+    assert (resnet["generator"]["builder"], resnet["discriminator"]["builder"]) == ("resnet_generator", "resnet_discriminator")
+    assert resnet["discriminator"]["kwargs"]["normalization"] is None and resnet["gan"]["config"]["latent_dim"] == 128
+    assert recipe_for("--image-size", "32", "--architecture", "resnet")["discriminator"]["kwargs"]["normalization"] == "spectral"
+    assert recipe_for("--image-size", "64")["generator"]["builder"] == "dcgan_generator"
+    assert recipe_for("--image-size", "48", "--architecture", "mlp")["generator"]["builder"] == "mlp_generator"
+    assert recipes.default_recipe("digits")["generator"]["builder"] == "mlp_generator"  # the main job
+    with pytest.raises(UsageError, match="DCGAN builders support square images of size 16, 28, 32, 64, 128, 256; received 48x48.*--architecture mlp"):
+        recipe_for("--image-size", "48")
+    with pytest.raises(UsageError, match="ResNet builders support square images of size 32, 64, 128; received 16x16"):
+        recipe_for("--image-size", "16", "--architecture", "resnet")
+    with pytest.raises(ValueError, match="Unknown `architecture`='vit'"):
+        recipes.default_recipe("digits", architecture="vit")
 
 
 def test_refuses_to_overwrite_a_run(tmp_path, capsys, tiny):
@@ -151,6 +179,9 @@ def test_refuses_to_overwrite_a_run(tmp_path, capsys, tiny):
         (["--recipe", "{tmp}/badclass.json"], "Recipe key `gan.class`"),
         (["--recipe", "{tmp}/badkwarg.json"], "Recipe key `generator.kwargs`"),
         (["--recipe", "{tmp}/ok.json", "--latent-dim", "8"], "--latent-dim cannot be combined with --recipe"),
+        (["--recipe", "{tmp}/ok.json", "--architecture", "dcgan"], "--architecture cannot be combined with --recipe"),
+        (["--architecture", "resnet"], "ResNet builders support square images of size 32, 64, 128; received 8x8"),
+        (["--architecture", "dcgan"], "received 8x8. Resize the images"),
         (["--resume", "--out", "{tmp}/new", "--seed", "1"], "--seed cannot change it"),
     ],
 )

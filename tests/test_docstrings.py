@@ -13,6 +13,7 @@ MODULES = [
     "keras_gans.callbacks.sample_grid",
     "keras_gans.architectures.mlp",
     "keras_gans.cluster_conditioning",
+    "keras_gans.architectures.resnet",
     "keras_gans.data.datasets",
     "keras_gans.data.image_folder",
     "keras_gans.data.seeded_batches",

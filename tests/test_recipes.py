@@ -59,7 +59,7 @@ _DELETE = object()
         ("data.dataset", "cifar10", "`data.dataset` must be one of digits"),
         ("data.conditional", "yes", "`data.conditional` must be true or false"),
         ("data.image_size", 16, "`data.image_size` and `data.channels` apply to folder: and npz:"),
-        ("generator.builder", "resnet_generator", "`generator.builder` must name a function of keras_gans.architectures"),
+        ("generator.builder", "vit_generator", "`generator.builder` must name a function of keras_gans.architectures"),
         ("discriminator.kwargs", {"seed": 1}, "`discriminator.kwargs.seed` is set by the recipe itself"),
         ("generator.kwargs", {"latent_dim": 8}, "`generator.kwargs.latent_dim` is set by the recipe itself"),
         ("gan.class", "DCGAN", "`gan.class` must name a keras_gans GAN class, one of ['HingeGAN', 'LeastSquaresGAN'"),

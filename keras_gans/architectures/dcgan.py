@@ -1,4 +1,11 @@
-"""DCGAN generator and discriminator (Radford et al., 2015) for 28x28 and 32x32 images."""
+"""DCGAN generator and discriminator (Radford et al., 2015) for square images.
+
+Sizes: 28x28 (a 7x7 stem) and the powers of two from 16x16 to 256x256 (a
+4x4 stem). Each stride-2 layer doubles (generator) or halves
+(discriminator) the feature map, so an image of size `4 * 2**n` has `n`
+of them. The 28x28 and 32x32 models are those of keras-gans 0.x, layer
+for layer, so saved models and presets keep loading.
+"""
 
 import keras
 from keras import layers
@@ -13,9 +20,26 @@ from keras_gans.architectures.common import (
     weight_layer,
 )
 
-# Spatial size of the first feature map, per output size: each transposed
-# convolution doubles it.
-_BASE_SIZE = {(28, 28): (7, 2), (32, 32): (4, 3)}
+# Spatial size of the first feature map and the number of stride-2 layers,
+# per image size: each transposed convolution doubles the feature map.
+_BASE_SIZE = {(28, 28): (7, 2), **{(4 * 2**n, 4 * 2**n): (4, n) for n in range(2, 7)}}
+SUPPORTED_SIZES = tuple(sorted(size for size, _ in _BASE_SIZE))
+
+
+def stem(image_shape):
+    """`(stem_size, num_stride_2_layers)` for an image shape; clear error if unsupported.
+
+    >>> stem((64, 64, 3))
+    (4, 4)
+    """
+    image_shape = check_image_shape(image_shape)
+    if image_shape[:2] not in _BASE_SIZE:
+        raise ValueError(
+            f"The DCGAN builders support square images of size {', '.join(map(str, SUPPORTED_SIZES))}; "
+            f"received {image_shape[0]}x{image_shape[1]}. Resize the images to one of them "
+            "(`--image-size` on the command line)."
+        )
+    return _BASE_SIZE[image_shape[:2]]
 
 
 def dcgan_generator(
@@ -28,12 +52,18 @@ def dcgan_generator(
 ):
     """Builds a DCGAN generator: latents -> images in [-1, 1] (tanh).
 
-    28x28: Dense to 7x7, then two stride-2 transposed convolutions.
-    32x32: Dense to 4x4, then three. BatchNorm and ReLU between layers.
+    28x28: Dense to 7x7, then two stride-2 transposed convolutions (4x4
+    kernels). Powers of two from 16x16 to 256x256: Dense to 4x4, then
+    `log2(size / 4)` of them (32x32: three; 64x64: four, as in Radford et
+    al.). BatchNorm and ReLU after every layer but the last, which has tanh.
+    Filters halve at each step, ending at `base_filters` before the image
+    layer, so the stem has `base_filters * 2**(n - 1)` (64x64 with
+    `base_filters=64`: 512, as in the paper).
 
     Args:
         latent_dim: int. Size of the latent input.
-        image_shape: tuple. `(28, 28, C)` or `(32, 32, C)`, C in {1, 3}.
+        image_shape: tuple. `(S, S, C)`, S in {16, 28, 32, 64, 128, 256},
+            C in {1, 3}.
         num_classes: int or None. When set, the model takes
             `[latents, labels]` and concatenates a label embedding to the
             latents.
@@ -50,9 +80,12 @@ def dcgan_generator(
     >>> G = dcgan_generator(latent_dim=16, image_shape=(28, 28, 1), base_filters=8)
     >>> tuple(G.output.shape)
     (None, 28, 28, 1)
+    >>> G = dcgan_generator(latent_dim=128, image_shape=(64, 64, 3), base_filters=8)
+    >>> tuple(G.output.shape), G.get_layer("to_feature_map").output.shape[1:]
+    ((None, 64, 64, 3), (4, 4, 64))
     """
-    image_shape = check_image_shape(image_shape, supported=_BASE_SIZE)
-    base, num_upsamplings = _BASE_SIZE[image_shape[:2]]
+    image_shape = check_image_shape(image_shape)
+    base, num_upsamplings = stem(image_shape)
     init = InitializerFactory(seed)
     inputs, x = generator_inputs(latent_dim, num_classes, init)
     filters = base_filters * 2 ** (num_upsamplings - 1)
@@ -85,11 +118,14 @@ def dcgan_discriminator(
 ):
     """Builds a DCGAN discriminator: images -> one logit per image `(batch, 1)`.
 
-    Stride-2 convolutions with LeakyReLU(0.2), then Flatten and Dense(1)
-    with no activation (losses take logits).
+    Stride-2 convolutions (4x4 kernels) with LeakyReLU(0.2), as many as the
+    generator has transposed ones (28x28: two, to 7x7; powers of two: down
+    to 4x4), then Flatten and Dense(1) with no activation (losses take
+    logits). Filters start at `base_filters` and double at each step.
 
     Args:
-        image_shape: tuple. `(28, 28, C)` or `(32, 32, C)`, C in {1, 3}.
+        image_shape: tuple. `(S, S, C)`, S in {16, 28, 32, 64, 128, 256},
+            C in {1, 3}.
         num_classes: int or None. When set, the model takes
             `[images, labels]`; the label is embedded into an extra image
             channel.
@@ -117,9 +153,9 @@ def dcgan_discriminator(
     >>> [layer.name for layer in D.layers if "SpectralNormalization" in type(layer).__name__]
     ['downsample_0', 'downsample_1', 'logit']
     """
-    image_shape = check_image_shape(image_shape, supported=_BASE_SIZE)
+    image_shape = check_image_shape(image_shape)
     check_normalization(normalization)
-    _, num_downsamplings = _BASE_SIZE[image_shape[:2]]
+    _, num_downsamplings = stem(image_shape)
     init = InitializerFactory(seed)
     images = keras.Input(image_shape, name="images")
     inputs, x = [images], images

@@ -42,6 +42,9 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
     the discriminator step keeps the new `u` (a non-trainable update), the
     generator step discards it, and `test_step`/validation leave it alone.
 
+    Wrapping an `Embedding` normalizes its `(input_dim, output_dim)` table,
+    as the projection discriminator does (Miyato and Koyama 2018).
+
     The wrapped layer's `kernel_regularizer` applies to the raw `W`. Its
     own `activity_regularizer` is not applied; give it to the wrapper.
 
@@ -109,7 +112,9 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
             [value(v) for v in layer.non_trainable_variables],
             inputs,
         )
-        return ops.cast(outputs, inputs.dtype)
+        # Integer inputs (an Embedding's labels) keep the layer's float dtype.
+        dtype = inputs.dtype if keras.backend.is_float_dtype(inputs.dtype) else self.compute_dtype
+        return ops.cast(outputs, dtype)
 
 
 def _l2_normalize(x):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import keras
 
+from keras_gans.architectures.resnet import ConditionalBatchNormalization
 from keras_gans.presets.registry import CARD_FILE
 from keras_gans.presets.registry import PRESET_FILE
 from keras_gans.presets.registry import is_safe_name
@@ -69,6 +70,8 @@ def _embedding_classes(model):
     for layer in model.layers:
         if isinstance(layer, keras.layers.Embedding):
             return int(layer.input_dim)
+        if isinstance(layer, ConditionalBatchNormalization):  # ResNet generators: no Embedding
+            return int(layer.num_classes)
     return None
 
 
