@@ -494,7 +494,7 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
     if budget["max_minutes"] is not None:
         extra.insert(0, _TimeBudget(budget["max_minutes"]))
     history = gan.fit(
-        batches, epochs=budget["epochs"], initial_epoch=initial_epoch, shuffle=False,
+        batches.fit_input(), epochs=budget["epochs"], initial_epoch=initial_epoch, shuffle=False,
         verbose=verbose, callbacks=extra,
     )
     history.initial_epoch = initial_epoch
