@@ -86,11 +86,35 @@ _FIT_KEYS = {"epochs", "batch_size", "max_minutes"}
 Data = collections.namedtuple("Data", ["images", "labels", "num_classes", "image_shape", "description"])
 
 
+class ValidRecipe(dict):
+    """A recipe `validate_recipe` returned: `resolve_data`, `build_gan` and
+    `fit` use it as it is instead of validating it again. Change a recipe
+    before validating it; a change made after is not checked."""
+
+
 class RecipeError(ValueError):
     """A recipe that cannot be used; the message names the key and the fix."""
 
 
 # --- Reading and validating ------------------------------------------------------
+
+
+def read_recipe_file(path):
+    """Reads a recipe JSON file as it is (not validated); errors name the file.
+
+    Use it to change a recipe before its one validation (`validate_recipe`,
+    or `keras_gans.runs.Run`, which validates it).
+    """
+    path = str(path)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except OSError as error:
+        raise RecipeError(f"Cannot read the recipe {path!r} ({error.strerror or error}).") from None
+    except json.JSONDecodeError as error:
+        raise RecipeError(
+            f"The recipe {path!r} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+        ) from None
 
 
 def load_recipe(path):
@@ -102,17 +126,7 @@ def load_recipe(path):
     recipe = keras_gans.recipes.load_recipe("zoo/mlp_digits_nonsaturating/recipe.json")
     ```
     """
-    path = str(path)
-    try:
-        with open(path) as f:
-            recipe = json.load(f)
-    except OSError as error:
-        raise RecipeError(f"Cannot read the recipe {path!r} ({error.strerror or error}).") from None
-    except json.JSONDecodeError as error:
-        raise RecipeError(
-            f"The recipe {path!r} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
-        ) from None
-    return validate_recipe(recipe, source=path)
+    return validate_recipe(read_recipe_file(path), source=str(path))
 
 
 def _fail(key, problem, source=None):
@@ -172,6 +186,8 @@ def validate_recipe(recipe, source=None):
     Raises `RecipeError` (a ValueError) naming the first bad key, what it
     must be and what was received. Constructor arguments of the GAN class
     and the optimizers are checked by `build_gan`, which builds them.
+    Returns a `ValidRecipe` (a dict), which the other functions of this
+    module do not validate again.
 
     Example:
 
@@ -259,7 +275,12 @@ def validate_recipe(recipe, source=None):
     minutes = budget.setdefault("max_minutes", None)
     if minutes is not None and (not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or not minutes > 0):
         _fail("fit.max_minutes", f"must be a number > 0 or null; received {minutes!r}.", source)
-    return recipe
+    return ValidRecipe(recipe)
+
+
+def _valid(recipe):
+    """`recipe` if `validate_recipe` made it, else `validate_recipe(recipe)`."""
+    return recipe if isinstance(recipe, ValidRecipe) else validate_recipe(recipe)
 
 
 # --- Data -------------------------------------------------------------------------
@@ -280,12 +301,15 @@ def resolve_data(recipe):
     data.images.shape, data.num_classes
     ```
     """
+    return load_data(_valid(recipe)["data"])
+
+
+def load_data(spec):
+    """Loads the data of a recipe's (validated) `data` section; see `resolve_data`."""
     from keras_gans import data as datasets
     from keras_gans.data import image_folder
     from keras_gans.models import input_validation
 
-    recipe = validate_recipe(recipe)
-    spec = recipe["data"]
     dataset = spec["dataset"]
     if dataset in BUILTIN_DATASETS:
         images, labels = datasets.load_dataset(dataset, "train")
@@ -293,18 +317,18 @@ def resolve_data(recipe):
     else:
         kind, _, path = dataset.partition(":")
         if kind == "folder":
-            size = spec["image_size"] or DEFAULT_FOLDER_IMAGE_SIZE
-            images, labels, info = image_folder.load_image_folder(path, size, spec["channels"])
+            size = spec.get("image_size") or DEFAULT_FOLDER_IMAGE_SIZE
+            images, labels, info = image_folder.load_image_folder(path, size, spec.get("channels"))
             description = f"{len(images)} images from {path}, resized to {size}x{size}"
             if info["num_resized"]:
                 description += f" ({info['num_resized']} resized from sizes {info['original_sizes']})"
             if info["class_names"]:
                 description += f", classes {info['class_names']}"
         else:
-            images, labels = image_folder.load_npz(path, spec["image_size"])
+            images, labels = image_folder.load_npz(path, spec.get("image_size"))
             description = f"{len(images)} images from {path}"
     num_classes = None
-    if spec["conditional"]:
+    if spec.get("conditional"):
         if labels is None:
             raise RecipeError(
                 f"A conditional recipe (`data.conditional`) needs class labels, and {dataset!r} has none: put "
@@ -361,7 +385,7 @@ def build_gan(recipe, data):
     """
     from keras_gans import architectures
 
-    recipe = validate_recipe(recipe)
+    recipe = _valid(recipe)
     seed = recipe["seed"]
     latent_dim = recipe["gan"]["config"]["latent_dim"]
     num_classes, image_shape = data.num_classes, tuple(data.image_shape)
@@ -472,7 +496,7 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
     from keras_gans.callbacks import CrashSafeBackup
     from keras_gans.data import SeededBatches
 
-    recipe = validate_recipe(recipe)
+    recipe = _valid(recipe)
     budget = recipe["fit"]
     batches = SeededBatches(data.images, data.labels, budget["batch_size"], recipe["seed"])
     extra = [batches.callback, *callbacks]
