@@ -219,13 +219,15 @@ class Run:
             return []
         return [name for name in RUN_FILES if os.path.exists(self.path(name))]
 
-    def prepare(self, overwrite=False):
+    def prepare(self, overwrite=False, keep=()):
         """Readies the folder of a new run; never deletes a thing unless `overwrite`.
 
         Raises `RunError` when the folder already holds a run and
         `overwrite` is False, or cannot be written. With `overwrite`, the
-        files of `RUN_FILES` are deleted; other files (a preset's recipe,
-        card, preset.json) stay.
+        files of `RUN_FILES` are deleted, but those named in `keep` (which
+        the run replaces atomically at its end, e.g. a preset's
+        `generator.keras`); other files (a preset's recipe, card,
+        preset.json) stay.
         """
         if os.path.exists(self.directory) and not os.path.isdir(self.directory):
             raise RunError(f"Cannot write to the output folder {self.directory!r}: it is a file. Choose another folder.")
@@ -236,6 +238,8 @@ class Run:
                 "replace it (--overwrite), or choose another folder."
             )
         for name in found:
+            if name in keep:
+                continue
             path = self.path(name)
             shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
         try:
