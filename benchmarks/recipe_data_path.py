@@ -58,7 +58,7 @@ COMPILE = {"tensorflow": {"jit_compile": True, "steps_per_execution": 8}, "torch
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="tensorflow,jax,torch")
-    parser.add_argument("--steps", type=int, default=None, help="steps per epoch (default 64, quick 2)")
+    parser.add_argument("--steps", type=int, default=None, help="steps per epoch (default 64, quick 1)")
     parser.add_argument("--epochs", type=int, default=None, help="epochs per timed fit, the first untimed (default 3, quick 2)")
     parser.add_argument("--repeats", type=int, default=None, help="interleaved rounds (default 5, quick 1)")
     parser.add_argument("--base-filters", type=int, default=None, help="default 32 (quick 4)")
@@ -68,7 +68,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     from benchmarks.gan_step_speed import fill_defaults
 
-    return fill_defaults(args, steps=(2, 64), epochs=(2, 3), repeats=(1, 5), base_filters=(4, 32))
+    return fill_defaults(args, steps=(1, 64), epochs=(2, 3), repeats=(1, 5), base_filters=(4, 32))
 
 
 def _recipe(args, backend):

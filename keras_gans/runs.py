@@ -255,7 +255,7 @@ class Run:
 
     @classmethod
     def from_folder(cls, directory, epochs=None, max_minutes=None, **kwargs):
-        """The run in `directory`, to continue it; `epochs`/`max_minutes` change its budget.
+        """The run in `directory` (to read it, or to continue it); `epochs`/`max_minutes` change its budget.
 
         Reads `run.json` (or, for a zoo folder of the older format,
         `training.json` and `recipe.json`, or just `recipe.json` and the
@@ -295,12 +295,6 @@ class Run:
             recipe["fit"]["epochs"] = epochs
         if max_minutes is not None:
             recipe["fit"]["max_minutes"] = max_minutes
-        done = metadata.get("epochs_done", 0)
-        if metadata.get("status") == "finished" and recipe["fit"]["epochs"] <= done:
-            raise RunError(
-                f"The run in {directory!r} already trained {done} epochs: to continue it, ask for more than "
-                f"{done} epochs (--resume --epochs N)."
-            )
         kwargs.setdefault("max_images", metadata.get("max_images"))
         return cls(directory, recipe, metadata=metadata, **kwargs)
 
@@ -338,6 +332,12 @@ class Run:
 
         from keras_gans import recipes
 
+        done = self.metadata.get("epochs_done", 0)
+        if self.resumed and self.metadata.get("status") == "finished" and self.recipe["fit"]["epochs"] <= done:
+            raise RunError(
+                f"The run in {self.directory!r} already trained {done} epochs: to continue it, ask for more than "
+                f"{done} epochs (--resume --epochs N)."
+            )
         data = self.data
         if not self.resumed:
             self.gan, self.initial_epoch = recipes.build_gan(self.recipe, data), 0
