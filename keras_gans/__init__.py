@@ -12,6 +12,7 @@ from keras_gans import (
     metrics,
     recipes,
     regularizers,
+    runs,
 )
 from keras_gans.models import GAN, WGANGP, HingeGAN, LeastSquaresGAN, MinimaxGAN, NonSaturatingGAN
 from keras_gans.presets import PretrainedGenerator, from_preset, list_presets, save_preset

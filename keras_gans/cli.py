@@ -15,10 +15,8 @@ and exit with status 2 (no traceback). With the environment variable
 
 import argparse
 import importlib.util
-import json
 import math
 import os
-import platform
 import sys
 
 BACKENDS = {

@@ -5,14 +5,19 @@ architecture builders and their arguments, the GAN class and its config
 (toolkit options included), both optimizers (Keras configs), compile
 settings, the data, the fit budget and the seed. `keras-gans train` (its
 flags only override run options), `keras-gans train --recipe FILE` and
-`zoo/train_preset.py` all go through the same four functions:
+`zoo/train_preset.py` all train one `keras_gans.runs.Run`, which validates
+the recipe once and calls the same four functions:
 
-- `validate_recipe(recipe)`: checks every key; errors name the key.
+- `validate_recipe(recipe)`: checks every key; errors name the key. It
+  returns a `ValidRecipe`, which the three others do not check again.
 - `resolve_data(recipe)`: loads the images (and labels).
 - `build_gan(recipe, data)`: builds and compiles the GAN.
 - `fit(gan, recipe, data, backup=...)`: trains with a data order derived
   from (seed, epoch) and a crash-safe backup, so that a run killed at any
-  moment and resumed ends with the weights of an uninterrupted run.
+  moment and resumed ends with the weights of an uninterrupted run. The
+  batches go through the backend's native input pipeline
+  (`SeededBatches.fit_input()`: `tf.data` on TensorFlow);
+  `benchmarks/recipe_data_path.py` times it against `fit` on arrays.
 
 A recipe (every section but `name`/`description`/`optimizers`/`compile` is
 required):

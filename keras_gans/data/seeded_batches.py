@@ -42,8 +42,9 @@ class SeededBatches(keras.utils.PyDataset):
 
     Pass `batches.fit_input()` to `fit` rather than `batches`: the same
     batches in the same order, through the backend's native input pipeline
-    where that is faster (TensorFlow: `tf.data`, about 2x faster than a
-    `PyDataset` for a small DCGAN, `benchmarks/recipe_data_path.py`).
+    where that is faster (TensorFlow: `tf.data`; Keras feeds a `PyDataset`
+    to TensorFlow through a Python generator). `benchmarks/recipe_data_path.py`
+    times both against `fit` on arrays.
 
     Args:
         images: array `(N, H, W, C)`, float (used as is) or integer (0-255).
