@@ -342,10 +342,7 @@ def run_train(args):
     from keras_gans import recipes
 
     print(f"Training {recipes.describe(run.recipe)} ({run.data.description}); writing to {out}", flush=True)
-    try:
-        history = run.train(verbose=args.verbose)
-    except ValueError as error:  # a damaged backup
-        raise UsageError(str(error)) from None
+    history = run.train(verbose=args.verbose)
     print(f"Saved {out}/model.keras, generator.keras, samples.png and run.json ({history.wall_seconds:.1f} s of training).")
     return 0
 
