@@ -30,7 +30,7 @@ setup(
     package_dir={ZOO_PACKAGE: "zoo"},
     package_data={
         "keras_gans": ["presets/*.json"],
-        ZOO_PACKAGE: ["*/preset.json", "*/README.md", "*/*.keras"],
+        ZOO_PACKAGE: ["*/preset.json", "*/README.md", "*/generator.keras", "*/classifier.keras"],
     },
     cmdclass={"build_py": BuildPy},
 )

@@ -17,6 +17,7 @@ from keras_gans import (
     metrics,
     recipes,
     regularizers,
+    runs,
     top_k,
 )
 from keras_gans.cluster_conditioning import ClusterConditioning

@@ -17,10 +17,8 @@ TensorFlow's import-time C++ log lines are kept off stderr on every backend
 
 import argparse
 import importlib.util
-import json
 import math
 import os
-import platform
 import sys
 
 BACKENDS = {
@@ -42,11 +40,6 @@ TOOLKIT_FLAGS = {
 BUILTIN_DATASETS = ("digits", "mnist", "fashion_mnist", "twemoji")
 # Built-in datasets offered at several sizes (--image-size picks one; the first is the default).
 SIZED_DATASETS = {"twemoji": (64, 32, 16, 8)}
-# Files and folders a finished or interrupted `train` leaves in --out.
-RUN_FILES = (
-    "run.json", "model.keras", "generator.keras", "samples.png", "history.csv", "samples", "backup", "logs",
-    "run.json.partial", "partial_model.keras", "partial_generator.keras", "history.csv.partial",
-)
 TINY_ENV = "KERAS_GANS_TINY"
 TINY_BATCHES = 2
 # Flags that define the model or the data: they make a recipe, so they cannot
@@ -58,10 +51,9 @@ RECIPE_FLAGS = {
     "architecture": "--architecture",
     **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()},
 }
-# Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job.
+# Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job
+# (keras_gans.runs.DEFAULT_BACKUP_INTERVAL_SECONDS; not imported: --help needs no Keras).
 DEFAULT_BACKUP_INTERVAL_SECONDS = 30.0
-# `train --verbose 1`: epochs shorter than this share one progress bar (RunProgressBar).
-SHORT_EPOCH_SECONDS = 2.0
 # Flags that change how long a run trains; --resume accepts only these.
 RESUME_FLAGS = {"epochs": "--epochs", "max_minutes": "--max-minutes"}
 
@@ -217,10 +209,6 @@ def select_backend(backend, allow_reexec, argv):
 # --- Output folder ----------------------------------------------------------------
 
 
-def existing_run_files(out):
-    return [name for name in RUN_FILES if os.path.exists(os.path.join(out, name))]
-
-
 def _check_writable(out):
     try:
         os.makedirs(out, exist_ok=True)
@@ -230,37 +218,6 @@ def _check_writable(out):
         os.remove(probe)
     except OSError as error:
         raise UsageError(f"Cannot write to the output folder {out!r} ({error.strerror or error}): choose another --out.")
-
-
-def _clear_run(out):
-    import shutil
-
-    for name in RUN_FILES:
-        path = os.path.join(out, name)
-        if os.path.isdir(path):
-            shutil.rmtree(path)
-        elif os.path.exists(path):
-            os.remove(path)
-
-
-def prepare_output(out, resume, overwrite):
-    """Checks --out; never deletes anything unless --overwrite was given."""
-    if resume and overwrite:
-        raise UsageError("--resume and --overwrite contradict each other: pass one of them.")
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"Cannot write to the output folder {out!r}: it is a file. Choose another --out.")
-    found = existing_run_files(out) if os.path.isdir(out) else []
-    if resume:
-        if "run.json" not in found:
-            raise UsageError(f"Nothing to resume in {out!r} (no run.json): drop --resume to start a new run there.")
-    elif found:
-        if not overwrite:
-            raise UsageError(
-                f"{out!r} already holds a run ({', '.join(found)}): pass --resume to continue it, "
-                "--overwrite to replace it, or another --out."
-            )
-        _clear_run(out)
-    _check_writable(out)
 
 
 # --- train: the recipe ---------------------------------------------------------------
@@ -370,22 +327,22 @@ def _data_options(args):
 
 
 def _recipe_from_flags(args):
-    """The recipe of a new run: --recipe FILE, or the default recipe for the flags."""
+    """The recipe of a new run (not yet validated: `Run` validates it) and,
+    for folder:/npz: data, the data already loaded."""
     from keras_gans import recipes
 
     try:
         if args.recipe:
-            recipe = recipes.load_recipe(args.recipe)
+            recipe = recipes.read_recipe_file(args.recipe)
             data = None
         else:
             dataset = args.dataset or "digits"
             image_shape = recipes.BUILTIN_IMAGE_SHAPES.get(dataset)
             data = None
             if image_shape is None:  # folder:/npz: the architecture depends on the image size
-                spec = recipes.default_recipe("digits")
-                spec["data"] = {"dataset": dataset, "conditional": bool(args.conditional),
-                                "image_size": args.image_size, "channels": args.channels, **_data_options(args)}
-                data = recipes.resolve_data(spec)
+                data = recipes.load_data({"dataset": dataset, "conditional": bool(args.conditional),
+                                          "image_size": args.image_size, "channels": args.channels,
+                                          **_data_options(args)})
                 image_shape = data.image_shape
             gan_class = MODELS[args.model or "nonsaturating"]
             recipe = recipes.default_recipe(
@@ -413,234 +370,56 @@ def _recipe_from_flags(args):
             value = getattr(args, name)
             if value is not None:
                 (recipe[section] if section else recipe)[key] = value
-        return recipes.validate_recipe(recipe, source=args.recipe), data
+        if is_tiny():
+            recipe["fit"]["epochs"] = 1
+        return recipe, data
     except ValueError as error:
         raise UsageError(str(error)) from None
 
 
-def _resume_recipe(args, out):
-    run = _read_run(out)
-    if "recipe" not in run:
-        raise UsageError(
-            f"The run in {out!r} was written by an older keras-gans (no recipe in run.json): "
-            "start a new run with another --out, or --overwrite."
-        )
-    recipe = run["recipe"]
-    if args.epochs is not None:
-        recipe["fit"]["epochs"] = args.epochs
-    if args.max_minutes is not None:
-        recipe["fit"]["max_minutes"] = args.max_minutes
-    done = run.get("epochs_done", 0)
-    if run.get("status") == "finished" and recipe["fit"]["epochs"] <= done:
-        raise UsageError(
-            f"The run in {out!r} already trained {done} epochs: pass --resume with --epochs larger than {done}."
-        )
-    return recipe, run
-
-
-def _load_data(recipe, data, tiny):
-    from keras_gans import recipes
-
-    if data is None:
-        try:
-            data = recipes.resolve_data(recipe)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
-    if tiny:
-        keep = recipe["fit"]["batch_size"] * TINY_BATCHES
-        data = data._replace(images=data.images[:keep], labels=None if data.labels is None else data.labels[:keep])
-    return data
-
-
-# --- train: the run folder --------------------------------------------------------------
-
-
-def _versions():
-    import keras
-    import numpy
-
-    import keras_gans
-
-    backend = keras.backend.backend()
-    module = sys.modules.get(BACKENDS[backend][0]) or __import__(BACKENDS[backend][0])
-    return {
-        "keras_gans": keras_gans.__version__,
-        "keras": keras.__version__,
-        backend: getattr(module, "__version__", "unknown"),
-        "numpy": numpy.__version__,
-        "python": platform.python_version(),
-    }
-
-
-def _read_run(out):
-    try:
-        with open(os.path.join(out, "run.json")) as f:
-            return json.load(f)
-    except (OSError, ValueError) as error:
-        raise UsageError(
-            f"{os.path.join(out, 'run.json')} cannot be read ({type(error).__name__}): the run cannot be "
-            "resumed; start a new one with --overwrite or another --out."
-        ) from None
-
-
-def _atomic_write_text(path, text):
-    partial = path + ".partial"
-    with open(partial, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(partial, path)
-
-
-def _write_run(out, run):
-    _atomic_write_text(os.path.join(out, "run.json"), json.dumps(run, indent=2, sort_keys=True))
-
-
-def _atomic_save(model, path):
-    """`model.save(path)` through a temporary file, so a kill never leaves half a file."""
-    partial = os.path.join(os.path.dirname(path), "partial_" + os.path.basename(path))
-    model.save(partial)
-    os.replace(partial, path)
-
-
-def _iterations(optimizer):
-    import keras
-
-    return int(keras.ops.convert_to_numpy(optimizer.iterations))
-
-
-def _callbacks(out, num_classes, epochs):
-    from keras_gans.callbacks import RunProgressBar, SampleGrid
-    from keras_gans.callbacks.sample_grid import epochs_between_grids
-
-    num_samples = 10 * num_classes if num_classes else 64
-    # Grids also go to TensorBoard (out/logs) when the package is installed.
-    logs = os.path.join(out, "logs") if _module_installed("tensorboard") else None
-    # About 20 grids a run, and the last epoch's; one progress bar once epochs are short.
-    grids = SampleGrid(os.path.join(out, "samples"), every_n_epochs=epochs_between_grids(epochs),
-                       num_samples=num_samples, tensorboard_log_dir=logs, write_last_epoch=True)
-    return [grids, RunProgressBar(short_epoch_seconds=SHORT_EPOCH_SECONDS)]
-
-
-def _build(recipe, data):
-    from keras_gans import recipes
-
-    try:
-        return recipes.build_gan(recipe, data)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-
-
-def _resumed_gan(out, recipe, data, run, backup):
-    """The GAN of a resumed run and the epoch to start from: the backup if
-    there is one, else the finished run's model.keras."""
-    import keras
-
-    try:
-        if backup.read_state() is None and os.path.exists(os.path.join(out, "model.keras")):
-            # A finished run, continued: weights, both optimizers and the seed state.
-            return keras.saving.load_model(os.path.join(out, "model.keras")), run.get("epochs_done", 0)
-        gan = _build(recipe, data)
-        return gan, backup.restore(gan)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+def _default_out(args):
+    if args.out:
+        return args.out
+    if args.recipe:
+        return os.path.join("runs", os.path.basename(os.path.dirname(os.path.abspath(args.recipe))) or "recipe")
+    dataset = (args.dataset or "digits").replace(":", "_").replace("/", "_")
+    return os.path.join("runs", f"{dataset}_{args.model or 'nonsaturating'}")
 
 
 def run_train(args):
+    """`keras-gans train`: one `keras_gans.runs.Run` (the recipe validated once, in it)."""
     _check_train_flags(args)
-    model_name = args.model or "nonsaturating"
-    default_out = os.path.join("runs", f"{(args.dataset or 'digits').replace(':', '_').replace('/', '_')}_{model_name}")
-    if args.recipe and not args.out:
-        default_out = os.path.join("runs", os.path.basename(os.path.dirname(os.path.abspath(args.recipe))) or "recipe")
-    out = args.out or default_out
-    tiny = is_tiny()
-    previous = {}
-    if args.resume:
-        prepare_output(out, True, False)
-        recipe, previous = _resume_recipe(args, out)
-        tiny = previous.get("tiny", tiny)
-        data = _load_data(recipe, None, tiny)
-    else:
-        recipe, data = _recipe_from_flags(args)
-        if tiny:
-            recipe["fit"]["epochs"] = 1
-        # Bad data or settings are reported before --overwrite deletes anything.
-        data = _load_data(recipe, data, tiny)
-        gan = _build(recipe, data)
-        prepare_output(out, False, args.overwrite)
-    import keras
+    out = _default_out(args)
+    command = "keras-gans " + " ".join(args.argv)
+    from keras_gans.runs import Run
 
+    try:
+        if args.resume:
+            if os.path.exists(out) and not os.path.isdir(out):
+                raise UsageError(f"Cannot write to the output folder {out!r}: it is a file. Choose another --out.")
+            run = Run.from_folder(out, epochs=args.epochs, max_minutes=args.max_minutes,
+                                  backup_interval_seconds=args.backup_interval, command=command)
+            run.build()
+        else:
+            recipe, data = _recipe_from_flags(args)
+            max_images = recipe["fit"]["batch_size"] * TINY_BATCHES if is_tiny() else None
+            run = Run(out, recipe, data=data, max_images=max_images, command=command,
+                      backup_interval_seconds=args.backup_interval, source=args.recipe)
+            run.build()  # bad data or settings are reported before --overwrite deletes anything
+            if run.existing_files() and not args.overwrite:
+                raise UsageError(
+                    f"{out!r} already holds a run ({', '.join(run.existing_files())}): pass --resume to continue "
+                    "it, --overwrite to replace it, or another --out."
+                )
+            run.prepare(overwrite=args.overwrite)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     from keras_gans import recipes
-    from keras_gans.callbacks import CrashSafeBackup
 
-    backup = CrashSafeBackup(
-        os.path.join(out, "backup"), delete_on_finish=False, min_interval_seconds=args.backup_interval
-    )
-    if args.resume:
-        gan, initial_epoch = _resumed_gan(out, recipe, data, previous, backup)
-    else:
-        initial_epoch = backup.restore(gan)  # 0: prepare_output left no backup
-    run = {
-        "recipe": recipe, "dataset_description": data.description, "num_images": int(len(data.images)),
-        "backend": keras.backend.backend(), "versions": _versions(), "machine": recipes.machine_description(),
-        "status": "running", "tiny": tiny, "epochs_done": previous.get("epochs_done", 0),
-        "command": "keras-gans " + " ".join(args.argv),
-        "wall_time_s": previous.get("wall_time_s", 0.0),
-    }
-    _write_run(out, run)
-    print(f"Training {recipes.describe(recipe)} ({data.description}); writing to {out}", flush=True)
-    history = recipes.fit(
-        gan, recipe, data, backup=backup, callbacks=_callbacks(out, data.num_classes, recipe["fit"]["epochs"]),
-        initial_epoch=initial_epoch, verbose=args.verbose, wall_seconds=run["wall_time_s"],
-        history_csv=os.path.join(out, "history.csv"),
-    )
-    _finish(out, gan, history, run, data.num_classes, backup)
-    return 0
-
-
-def _csv_history(out):
-    """Every epoch's logs from history.csv (complete across resumed runs)."""
-    import csv
-
-    path = os.path.join(out, "history.csv")
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        return None
-    # CSVLogger writes "NA" for keys an epoch did not log (val_* without
-    # validation data): such columns are left out.
-    return {
-        k: [float(r[k]) for r in rows]
-        for k in rows[0]
-        if k != "epoch" and all(r[k] not in ("NA", "", None) for r in rows)
-    }
-
-
-def _finish(out, gan, history, run, num_classes, backup):
-    """Saves the final files (each atomically), then deletes the backup."""
-    from keras_gans.visualization import save_image_grid
-
-    _atomic_save(gan, os.path.join(out, "model.keras"))
-    generator = getattr(gan, "ema_generator", None) or gan.generator
-    _atomic_save(generator, os.path.join(out, "generator.keras"))
-    labels = None if num_classes is None else [c for c in range(num_classes) for _ in range(10)]
-    samples = gan.generate(len(labels) if labels else 64, seed=0, labels=labels)
-    save_image_grid(samples, os.path.join(out, "samples.png"), num_columns=10 if labels else 8, scale=max(1, 128 // samples.shape[1]))
-    logs = _csv_history(out) or {k: [float(v) for v in values] for k, values in history.history.items()}
-    finished = history.epochs_done >= run["recipe"]["fit"]["epochs"]
-    run.update(
-        status="finished" if finished else "stopped (time budget: --resume continues it)",
-        epochs_done=history.epochs_done, history=logs,
-        final={k: v[-1] for k, v in logs.items() if v},
-        wall_time_s=history.wall_seconds,
-        generator_steps=_iterations(gan.generator_optimizer),
-        discriminator_steps=_iterations(gan.discriminator_optimizer),
-    )
-    _write_run(out, run)
-    backup.delete()
+    print(f"Training {recipes.describe(run.recipe)} ({run.data.description}); writing to {out}", flush=True)
+    history = run.train(verbose=args.verbose)
     print(f"Saved {out}/model.keras, generator.keras, samples.png and run.json ({history.wall_seconds:.1f} s of training).")
+    return 0
 
 
 # --- sample / evaluate / presets ------------------------------------------------------

@@ -5,14 +5,19 @@ architecture builders and their arguments, the GAN class and its config
 (toolkit options included), both optimizers (Keras configs), compile
 settings, the data, the fit budget and the seed. `keras-gans train` (its
 flags only override run options), `keras-gans train --recipe FILE` and
-`zoo/train_preset.py` all go through the same four functions:
+`zoo/train_preset.py` all train one `keras_gans.runs.Run`, which validates
+the recipe once and calls the same four functions:
 
-- `validate_recipe(recipe)`: checks every key; errors name the key.
+- `validate_recipe(recipe)`: checks every key; errors name the key. It
+  returns a `ValidRecipe`, which the three others do not check again.
 - `resolve_data(recipe)`: loads the images (and labels).
 - `build_gan(recipe, data)`: builds and compiles the GAN.
 - `fit(gan, recipe, data, backup=...)`: trains with a data order derived
   from (seed, epoch) and a crash-safe backup, so that a run killed at any
-  moment and resumed ends with the weights of an uninterrupted run.
+  moment and resumed ends with the weights of an uninterrupted run. The
+  batches go through the backend's native input pipeline
+  (`SeededBatches.fit_input()`: `tf.data` on TensorFlow);
+  `benchmarks/recipe_data_path.py` times it against `fit` on arrays.
 
 A recipe (every section but `name`/`description`/`optimizers`/`compile` is
 required):
@@ -100,11 +105,35 @@ _FIT_KEYS = {"epochs", "batch_size", "max_minutes"}
 Data = collections.namedtuple("Data", ["images", "labels", "num_classes", "image_shape", "description"])
 
 
+class ValidRecipe(dict):
+    """A recipe `validate_recipe` returned: `resolve_data`, `build_gan` and
+    `fit` use it as it is instead of validating it again. Change a recipe
+    before validating it; a change made after is not checked."""
+
+
 class RecipeError(ValueError):
     """A recipe that cannot be used; the message names the key and the fix."""
 
 
 # --- Reading and validating ------------------------------------------------------
+
+
+def read_recipe_file(path):
+    """Reads a recipe JSON file as it is (not validated); errors name the file.
+
+    Use it to change a recipe before its one validation (`validate_recipe`,
+    or `keras_gans.runs.Run`, which validates it).
+    """
+    path = str(path)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except OSError as error:
+        raise RecipeError(f"Cannot read the recipe {path!r} ({error.strerror or error}).") from None
+    except json.JSONDecodeError as error:
+        raise RecipeError(
+            f"The recipe {path!r} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+        ) from None
 
 
 def load_recipe(path):
@@ -116,17 +145,7 @@ def load_recipe(path):
     recipe = keras_gans.recipes.load_recipe("zoo/mlp_digits_nonsaturating/recipe.json")
     ```
     """
-    path = str(path)
-    try:
-        with open(path) as f:
-            recipe = json.load(f)
-    except OSError as error:
-        raise RecipeError(f"Cannot read the recipe {path!r} ({error.strerror or error}).") from None
-    except json.JSONDecodeError as error:
-        raise RecipeError(
-            f"The recipe {path!r} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
-        ) from None
-    return validate_recipe(recipe, source=path)
+    return validate_recipe(read_recipe_file(path), source=str(path))
 
 
 def _fail(key, problem, source=None):
@@ -186,6 +205,8 @@ def validate_recipe(recipe, source=None):
     Raises `RecipeError` (a ValueError) naming the first bad key, what it
     must be and what was received. Constructor arguments of the GAN class
     and the optimizers are checked by `build_gan`, which builds them.
+    Returns a `ValidRecipe` (a dict), which the other functions of this
+    module do not validate again.
 
     Example:
 
@@ -296,7 +317,12 @@ def validate_recipe(recipe, source=None):
     minutes = budget.setdefault("max_minutes", None)
     if minutes is not None and (not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or not minutes > 0):
         _fail("fit.max_minutes", f"must be a number > 0 or null; received {minutes!r}.", source)
-    return recipe
+    return ValidRecipe(recipe)
+
+
+def _valid(recipe):
+    """`recipe` if `validate_recipe` made it, else `validate_recipe(recipe)`."""
+    return recipe if isinstance(recipe, ValidRecipe) else validate_recipe(recipe)
 
 
 def num_clusters(recipe, source=None):
@@ -355,11 +381,14 @@ def resolve_data(recipe):
     data.images.shape, data.num_classes
     ```
     """
+    return load_data(_valid(recipe)["data"])
+
+
+def load_data(spec):
+    """Loads the data of a recipe's (validated) `data` section; see `resolve_data`."""
     from keras_gans import data as datasets
     from keras_gans.data import image_folder
 
-    recipe = validate_recipe(recipe)
-    spec = recipe["data"]
     dataset = spec["dataset"]
     if dataset in BUILTIN_DATASETS:
         images, labels = datasets.load_dataset(dataset, "train", image_size=spec["image_size"])
@@ -369,9 +398,9 @@ def resolve_data(recipe):
     else:
         kind, _, path = dataset.partition(":")
         if kind == "folder":
-            size = spec["image_size"] or DEFAULT_FOLDER_IMAGE_SIZE
+            size = spec.get("image_size") or DEFAULT_FOLDER_IMAGE_SIZE
             images, labels, info = image_folder.load_image_folder(
-                path, size, spec["channels"], background=spec.get("background", "white"),
+                path, size, spec.get("channels"), background=spec.get("background", "white"),
                 center_crop=spec.get("center_crop", False), keep_uint8=True,
             )
             description = f"{len(images)} images from {path}, resized to {size}x{size}"
@@ -380,10 +409,10 @@ def resolve_data(recipe):
             if info["class_names"]:
                 description += f", classes {info['class_names']}"
         else:
-            images, labels = image_folder.load_npz(path, spec["image_size"], keep_uint8=True)
+            images, labels = image_folder.load_npz(path, spec.get("image_size"), keep_uint8=True)
             description = f"{len(images)} images from {path}"
     num_classes = None
-    if spec["conditional"]:
+    if spec.get("conditional"):
         if labels is None:
             raise RecipeError(
                 f"A conditional recipe (`data.conditional`) needs class labels, and {dataset!r} has none: put "
@@ -440,7 +469,7 @@ def build_gan(recipe, data):
     """
     from keras_gans import architectures
 
-    recipe = validate_recipe(recipe)
+    recipe = _valid(recipe)
     seed = recipe["seed"]
     latent_dim = recipe["gan"]["config"]["latent_dim"]
     num_classes, image_shape = data.num_classes, tuple(data.image_shape)
@@ -554,7 +583,7 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
     from keras_gans.callbacks import CrashSafeBackup
     from keras_gans.data import SeededBatches
 
-    recipe = validate_recipe(recipe)
+    recipe = _valid(recipe)
     budget = recipe["fit"]
     labels = data.labels
     if getattr(gan, "cluster_conditioning", None) is not None:
@@ -583,7 +612,7 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
     if budget["max_minutes"] is not None:
         extra.insert(0, _TimeBudget(budget["max_minutes"]))
     history = gan.fit(
-        batches, epochs=budget["epochs"], initial_epoch=initial_epoch, shuffle=False,
+        batches.fit_input(), epochs=budget["epochs"], initial_epoch=initial_epoch, shuffle=False,
         verbose=verbose, callbacks=extra,
     )
     history.initial_epoch = initial_epoch

@@ -165,3 +165,21 @@ def test_critic_loop_quick_writes_results(tmp_path):
         assert all(c["median_ms"] > 0 for c in cell["columns"].values())
         assert cell["columns"]["traced"]["ratio_median"] > 0
     assert f"| {backend} | 4 | defaults |" in (tmp_path / "critic_loop.md").read_text()
+
+
+def test_recipe_data_path_quick_writes_results(tmp_path):
+    """benchmarks/recipe_data_path.py --quick: every path timed on this backend, ratios to plain fit written."""
+    backend = keras.backend.backend()
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    script = REPO_ROOT / "benchmarks" / "recipe_data_path.py"
+    process = subprocess.run([sys.executable, str(script), "--quick", "--backends", backend, "--out-dir", str(tmp_path)],
+                             env=env, capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+    report = json.loads((tmp_path / "recipe_data_path.json").read_text())
+    assert report["args"]["quick"] is True and "keras" in report["versions"]
+    result = report["results"][backend]
+    assert set(result["ms_per_step"]) == {"arrays", "recipe", "recipe_uint8", "pydataset"}
+    assert all(v > 0 for v in result["ms_per_step"].values())
+    assert set(result["over_arrays"]) == {"recipe", "recipe_uint8", "pydataset"}
+    assert result["load_average"]["before"] >= 0
+    assert f"| {backend} |" in (tmp_path / "recipe_data_path.md").read_text()

@@ -103,12 +103,12 @@ def _small_npz(tmp_path):
 
 
 def test_train_prints_one_bar_for_short_epochs_and_about_20_grids(tmp_path, capsys, monkeypatch):
-    from keras_gans import cli
+    from keras_gans import runs
 
     monkeypatch.delenv("KERAS_GANS_TINY", raising=False)
     # Every epoch counts as short, however loaded the machine (the timing itself
     # is tested in tests/callbacks/test_run_progress_bar.py).
-    monkeypatch.setattr(cli, "SHORT_EPOCH_SECONDS", 1e6)
+    monkeypatch.setattr(runs, "SHORT_EPOCH_SECONDS", 1e6)
     out = tmp_path / "run"
     # 40 images, batch 16: 3 steps an epoch; 21 epochs -> a grid every 2 epochs.
     argv = ["train", "--dataset", f"npz:{_small_npz(tmp_path)}", "--batch-size", "16", "--epochs", "21", "--out", str(out)]

@@ -67,7 +67,7 @@ def test_wheel_carries_every_registered_preset_and_stays_small(installed_wheel):
     # Only presets: no recipes, logs, sample grids or zoo scripts.
     zoo_files = {n for n in names if n.startswith("keras_gans/zoo/")}
     assert {pathlib.PurePath(n).suffix for n in zoo_files} == {".keras", ".json", ".md"}
-    assert not any(n.endswith(("recipe.json", "training.json", ".py")) for n in zoo_files)
+    assert not any(n.endswith(("recipe.json", "run.json", "training.json", "model.keras", ".py")) for n in zoo_files)
 
 
 CHECK_SCRIPT = r"""

@@ -13,7 +13,7 @@ For each `zoo/<preset>/` with a trained `generator.keras`, it measures with
   shares and the share it labels with confidence below 0.9 (`--class-stats`
   adds only this to an existing evaluation.json).
 It writes `evaluation.json` and regenerates `README.md` (the model card) from
-`recipe.json`, `training.json` and `evaluation.json` (`--cards-only` only
+`recipe.json`, `run.json` and `evaluation.json` (`--cards-only` only
 re-renders the cards from those files). The same figures come from
 `python -m keras_gans evaluate --preset NAME`.
 """
@@ -370,9 +370,23 @@ def card_from_files(name):
     """The model card of a preset, rendered from its committed JSON files."""
     folder = ZOO / name
     recipe = recipes.load_recipe(folder / "recipe.json")
-    training = json.loads((folder / "training.json").read_text())
     result = json.loads((folder / "evaluation.json").read_text())
-    return model_card(name, recipe, training, result)
+    return model_card(name, recipe, training_summary(folder), result)
+
+
+def training_summary(folder):
+    """The card's training figures, from the preset's run.json (keras_gans.runs), or an older training.json."""
+    from keras_gans import runs
+
+    path = pathlib.Path(folder) / runs.RUN_FILE
+    run = json.loads(path.read_text()) if path.exists() else runs.legacy_run_json(str(folder))
+    return {
+        "train_images": run["num_images"], "epochs_done": run["epochs_done"],
+        "generator_steps": run["generator_steps"], "discriminator_steps": run["discriminator_steps"],
+        "batch_size": run["recipe"]["fit"]["batch_size"], "backend": run["backend"], "device": run["machine"],
+        "versions": run["versions"], "date": run["date"], "wall_seconds": run["wall_time_s"],
+        "presets_sharing_device": run.get("presets_sharing_device", 1), "final_losses": run["final"],
+    }
 
 
 def evaluate_and_write(name, measure=True):

@@ -27,7 +27,7 @@ cat /tmp/logs/env.txt
 
 PRESETS="${PRESETS:-$(ls zoo/*/recipe.json | xargs -n1 dirname | xargs -n1 basename | grep -v classifier)}"
 log "training: $PRESETS"
-# Recorded in each training.json: the presets (and the stability benchmark) share the GPU.
+# Recorded in each run.json: the presets (and the stability benchmark) share the GPU.
 export KERAS_GANS_PRESETS_SHARING_DEVICE=$(echo $PRESETS | wc -w)
 for p in $PRESETS; do
   rm -rf "zoo/$p/backup"
@@ -41,7 +41,7 @@ for p in $PRESETS; do log "$p: $(tail -c 300 /tmp/logs/train_$p.txt | tr '\n' ' 
 
 log "registry and evaluation"
 python3 -m keras_gans.presets.build_registry > /tmp/logs/registry.txt 2>&1 || log "registry failed"
-TRAINED=$(for p in $PRESETS; do [ -f "zoo/$p/training.json" ] && [ "zoo/$p/training.json" -nt zoo/gpu_retrain.sh ] && echo "$p"; done)
+TRAINED=$(for p in $PRESETS; do [ -f "zoo/$p/run.json" ] && [ "zoo/$p/run.json" -nt zoo/gpu_retrain.sh ] && echo "$p"; done)
 # One evaluation process per dataset: they share that dataset's feature cache.
 for ds in mnist fashion_mnist digits; do
   names=$(for p in $TRAINED; do grep -q "\"dataset\": \"$ds\"" "zoo/$p/recipe.json" && echo "$p"; done)
@@ -56,7 +56,7 @@ tar czf "$OUT/logs.tgz" -C /tmp logs
 # Weights split over several archives (16 MiB per file).
 i=0
 for p in $TRAINED; do
-  tar rf "$OUT/zoo_$((i % 4)).tar" "zoo/$p"/{generator.keras,preset.json,README.md,evaluation.json,training.json,training_log.csv,samples.png} 2>/dev/null
+  tar rf "$OUT/zoo_$((i % 4)).tar" "zoo/$p"/{generator.keras,preset.json,README.md,evaluation.json,run.json,history.csv,samples.png} 2>/dev/null
   i=$((i + 1))
 done
 ls -la "$OUT"

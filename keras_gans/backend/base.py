@@ -242,6 +242,17 @@ class GradientBackend:
 
     # --- Speed -------------------------------------------------------------------
 
+    def seeded_batches_input(self, batches):
+        """What `fit` should iterate for a `keras_gans.data.SeededBatches`.
+
+        The default is the `PyDataset` itself. A backend whose `fit` feeds a
+        `PyDataset` through a slow path returns a native pipeline that
+        yields the same batches in the same order (`batches.current_order()`,
+        read at the first batch of each epoch) and scales them with
+        `batches.scale`'s formula.
+        """
+        return batches
+
     def recommended_compile_settings(self, gan):
         """`GAN.compile` keyword arguments that make `fit` fastest here.
 
