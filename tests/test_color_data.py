@@ -89,13 +89,13 @@ def test_cli_background_and_center_crop_reach_the_recipe_and_the_data(tmp_path):
     from keras_gans import cli
 
     folder = _transparent_folder(tmp_path / "pngs")
-    args = cli._parse(["train", "--dataset", f"folder:{folder}", "--image-size", "6", "--background", "0,255,0",
+    args = cli._parse(["train", "--dataset", f"folder:{folder}", "--image-size", "6", "--architecture", "mlp", "--background", "0,255,0",
                        "--center-crop"])
     cli._check_train_flags(args)
     recipe, data = cli._recipe_from_flags(args)
     assert recipe["data"]["background"] == [0, 255, 0] and recipe["data"]["center_crop"] is True
     assert data.images.dtype == np.uint8 and (data.images[:, :, :3] == [0, 255, 0]).all()
-    args = cli._parse(["train", "--dataset", f"folder:{folder}", "--image-size", "6", "--background", "Black"])
+    args = cli._parse(["train", "--dataset", f"folder:{folder}", "--image-size", "6", "--architecture", "mlp", "--background", "Black"])
     cli._check_train_flags(args)
     recipe, data = cli._recipe_from_flags(args)
     assert recipe["data"]["background"] == "black" and "center_crop" not in recipe["data"]
@@ -152,6 +152,6 @@ def test_cli_evaluate_on_twemoji(tmp_path, capsys, monkeypatch):
     ])
     path = str(tmp_path / "g.keras")
     generator.save(path)
-    assert main(["evaluate", "--model", path, "--dataset", "twemoji", "--num-samples", "50"]) == 0
-    printed = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines() if ": " in line)
+    assert main(["evaluate", "--model", path, "--dataset", "twemoji", "--num-samples", "50", "--json", "--no-floor"]) == 0
+    printed = json.loads(capsys.readouterr().out)
     assert float(printed["kid_mean"]) > 0 and {"fid", "precision", "recall"} <= set(printed)
