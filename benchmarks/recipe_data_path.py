@@ -66,7 +66,7 @@ def parse_args(argv=None):
     parser.add_argument("--out-dir", default=str(HERE / "results" / "recipe_data_path"))
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    from benchmarks.gan_step_speed import fill_defaults
+    from benchmarks.harness import fill_defaults
 
     return fill_defaults(args, steps=(1, 64), epochs=(2, 3), repeats=(1, 5), base_filters=(4, 32))
 
@@ -202,7 +202,7 @@ def main(argv=None):
     if args.worker:
         run_worker(args)
         return 0
-    from benchmarks.gan_step_speed import chosen_backends, git_commit, versions
+    from benchmarks.harness import chosen_backends, git_commit, versions
 
     out_dir = pathlib.Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
