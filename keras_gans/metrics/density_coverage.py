@@ -36,7 +36,7 @@ import numpy as np
 from keras_gans.metrics.precision_recall import (
     DEFAULT_BLOCK_SIZE,
     _check_block_size,
-    _check_features,
+    _check_feature_pair,
     _check_k,
     _knn_squared_radii,
     _squared_distances,
@@ -74,14 +74,7 @@ def density_coverage(real_features, fake_features, k=5, block_size=DEFAULT_BLOCK
     >>> density_coverage(real, real[real[:, 0] > 0], k=5)["coverage"] < 0.6   # half the modes
     True
     """
-    real = _check_features("real_features", real_features)
-    fake = _check_features("fake_features", fake_features)
-    if real.shape[1] != fake.shape[1]:
-        raise ValueError(
-            "`real_features` and `fake_features` must have the same dimension D; "
-            f"received {real.shape[1]} and {fake.shape[1]}. Compute both with the "
-            "same feature extractor."
-        )
+    real, fake = _check_feature_pair(real_features, fake_features)
     k = _check_k(k, real.shape[0])
     block_size = _check_block_size(block_size)
     return _density_coverage(real, fake, k, block_size)

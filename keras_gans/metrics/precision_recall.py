@@ -46,6 +46,19 @@ def _check_features(name, features):
     return features
 
 
+def _check_feature_pair(real_features, fake_features):
+    """Both feature sets as float64 `(N, D)` arrays of the same dimension D."""
+    real = _check_features("real_features", real_features)
+    fake = _check_features("fake_features", fake_features)
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(
+            "`real_features` and `fake_features` must have the same dimension D; "
+            f"received {real.shape[1]} and {fake.shape[1]}. Compute both with the "
+            "same feature extractor."
+        )
+    return real, fake
+
+
 def _check_k(k, num_points):
     if isinstance(k, bool) or not isinstance(k, numbers.Integral):
         raise ValueError(f"`k` must be an integer >= 1 (3 in the paper); received {k!r}.")
@@ -150,14 +163,7 @@ def precision_recall(real_features, fake_features, k=3, block_size=DEFAULT_BLOCK
     >>> scores["precision"], round(scores["recall"], 1)
     (1.0, 0.5)
     """
-    real = _check_features("real_features", real_features)
-    fake = _check_features("fake_features", fake_features)
-    if real.shape[1] != fake.shape[1]:
-        raise ValueError(
-            "`real_features` and `fake_features` must have the same dimension D; "
-            f"received {real.shape[1]} and {fake.shape[1]}. Compute both with the "
-            "same feature extractor."
-        )
+    real, fake = _check_feature_pair(real_features, fake_features)
     k = _check_k(k, min(real.shape[0], fake.shape[0]))
     block_size = _check_block_size(block_size)
     return _precision_recall(real, fake, k, block_size)
