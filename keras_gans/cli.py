@@ -547,21 +547,23 @@ def run_sample(args):
 
 # Neighbourhood size of the precision/recall that `evaluate` reports (the paper's k).
 EVALUATE_PRECISION_RECALL_K = 3
+EVALUATE_DENSITY_COVERAGE_K = 5  # the zoo cards' settings (zoo/evaluate_presets.py)
 
 
 def _evaluation_metrics():
-    """The metrics `keras-gans evaluate` reports: FID, KID, precision and recall."""
-    from keras_gans.metrics import FID, KID, PrecisionRecall
+    """The metrics `keras-gans evaluate` reports: FID, KID, precision/recall and density/coverage."""
+    from keras_gans.metrics import FID, KID, DensityCoverage, PrecisionRecall
 
-    return [FID(), KID(), PrecisionRecall(k=EVALUATE_PRECISION_RECALL_K)]
+    return [FID(), KID(), PrecisionRecall(k=EVALUATE_PRECISION_RECALL_K), DensityCoverage(k=EVALUATE_DENSITY_COVERAGE_K)]
 
 
 def run_evaluate(args):
-    minimum = EVALUATE_PRECISION_RECALL_K + 1
+    minimum = max(EVALUATE_PRECISION_RECALL_K, EVALUATE_DENSITY_COVERAGE_K) + 1
     if args.num_samples < minimum:
         raise UsageError(
-            f"--num-samples must be >= {minimum} (precision/recall looks at each sample's "
-            f"{EVALUATE_PRECISION_RECALL_K} nearest neighbours); received {args.num_samples}."
+            f"--num-samples must be >= {minimum} (precision/recall and density/coverage look at each sample's "
+            f"{EVALUATE_PRECISION_RECALL_K} and {EVALUATE_DENSITY_COVERAGE_K} nearest neighbours); "
+            f"received {args.num_samples}."
         )
     if args.model and not args.dataset:
         raise UsageError("--dataset is required with --model (e.g. --dataset mnist): it names the real images to compare with.")

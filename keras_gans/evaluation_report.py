@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 # Score key (or the stem of a `<stem>_mean`/`<stem>_std` pair) -> row label.
-METRIC_LABELS = {"fid": "FID", "kid": "KID"}
+METRIC_LABELS = {"fid": "FID", "kid": "KID"}  # other metrics show their key (precision, density, ...)
 NO_FLOOR = "-"
 
 

@@ -508,7 +508,7 @@ def build_gan(recipe, data):
         optimizers[player] = optimizer
     # The backend's recommended speed settings (they train the same weights),
     # overridden by the recipe's own `compile` section.
-    settings = dict(backend.recommended_compile_settings(gan), **recipe["compile"])
+    settings = backend.recipe_compile_settings(gan, recipe["compile"])
     _call(
         gan.compile,
         dict(

@@ -183,3 +183,54 @@ def test_recipe_data_path_quick_writes_results(tmp_path):
     assert set(result["over_arrays"]) == {"recipe", "recipe_uint8", "pydataset"}
     assert result["load_average"]["before"] >= 0
     assert f"| {backend} |" in (tmp_path / "recipe_data_path.md").read_text()
+
+
+def test_cpu_backend_speed_quick_writes_results(tmp_path):
+    """benchmarks/cpu_backend_speed.py --quick: each compile setting of this backend timed, epoch time derived."""
+    backend = keras.backend.backend()
+    script = REPO_ROOT / "benchmarks" / "cpu_backend_speed.py"
+    process = subprocess.run([sys.executable, str(script), "--quick", "--backends", backend, "--out-dir", str(tmp_path)],
+                             capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    report = json.loads((tmp_path / "cpu_backend_speed.json").read_text())
+    assert report["errors"] == [] and report["config"]["backends"] == [backend]
+    (result,) = report["results"]
+    expected = {"recommended", "xla_spe8"} if backend == "tensorflow" else {"recommended"}
+    assert set(result["columns"]) == expected and result["base_filters"] == 4
+    markdown = (tmp_path / "cpu_backend_speed.md").read_text()
+    for name, column in result["columns"].items():
+        assert column["median_ms"] > 0
+        assert f"| {backend} | {name} | 4 | {column['median_ms']:.1f} " in markdown
+
+
+def test_recipe_tables_are_valid_label_free_recipes():
+    from benchmarks import recipe_table
+    from keras_gans import recipes
+
+    args = type("Args", (), {"epochs": None, "minutes": None})()
+    for table, make_rows in recipe_table.TABLES.items():
+        rows = make_rows(args)
+        assert len({r["name"] for r in rows}) == len(rows) >= 3
+        for row in rows:
+            recipe = recipes.validate_recipe(row)
+            assert recipe["data"]["conditional"] is False, (table, row["name"])   # no labels, ever
+            assert ("clusters" in row["name"]) == ("cluster_conditioning" in recipe["gan"]["config"])
+            assert ("topk" in row["name"]) == ("top_k" in recipe["gan"]["config"])
+            assert ("diffaugment" in row["name"]) == ("augmentation" in recipe["gan"]["config"])
+    twemoji = recipe_table.TABLES["twemoji32"](args)
+    assert {r["fit"]["max_minutes"] for r in twemoji} == {4.0}        # one CPU-minute budget for every row
+    assert {r["generator"]["builder"] for r in twemoji} == {"dcgan_generator", "resnet_generator"}
+
+
+def test_recipe_table_markdown_averages_the_seeds():
+    from benchmarks import recipe_table
+
+    def run(fid, unsure):
+        return {"fid": fid, "floor_fid": 2.0, "kid": 1.0, "floor_kid": 0.1, "precision": 0.5, "recall": 0.7,
+                "unsure": unsure, "real_unsure": 0.02, "wall_time_s": 120.0, "generator_steps": 1000}
+
+    markdown = recipe_table.to_markdown("t", {"a": {"0": run(10.0, 0.1), "1": run(14.0, 0.3)}, "b": {}})
+    assert "| a | 0, 1 | 12.00 ± 2.00 | 6.00 ± 1.00x | 1.00 ± 0.00 | 0.50 ± 0.00 | 0.70 ± 0.00 | 20.00 ± 10.00% |" \
+        " 2.00 ± 0.00 | 1,000 |" in markdown
+    assert "| b | 0 (not run) |" in markdown
+    assert "Real-data floor: FID 2.00" in markdown

@@ -12,7 +12,7 @@ from keras_gans.evaluation import (
     real_data_floor,
     real_images,
 )
-from keras_gans.metrics import FID, KID, PrecisionRecall, precision_recall
+from keras_gans.metrics import FID, KID, DensityCoverage, PrecisionRecall, precision_recall
 from keras_gans.metrics.classifier import build_feature_classifier
 from keras_gans.metrics.feature_extractors import ClassifierFeatureExtractor
 
@@ -199,5 +199,9 @@ def test_cli_evaluate_reports_precision_and_recall_next_to_fid_and_kid(monkeypat
     assert printed["precision"] == expected["precision"]
     assert printed["recall"] == expected["recall"]
     assert printed["protocol"]["precision_recall_k"] == 3 and printed["protocol"]["precision_recall_samples"] == 100
-    assert main(["evaluate", "--preset", "mlp_digits_nonsaturating", "--num-samples", "3"]) == 2
-    assert "--num-samples must be >= 4" in capsys.readouterr().err
+    expected = evaluate_generator(
+        lambda n, seed: generator.generate(n, seed=seed), "digits", num_samples=100, metrics=[DensityCoverage(k=5)],
+    )
+    assert (printed["density"], printed["coverage"]) == (expected["density"], expected["coverage"])
+    assert main(["evaluate", "--preset", "mlp_digits_nonsaturating", "--num-samples", "5"]) == 2
+    assert "--num-samples must be >= 6" in capsys.readouterr().err

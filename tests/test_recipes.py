@@ -160,3 +160,18 @@ def test_resolve_data_checks_the_images(tmp_path):
     np.savez(tmp_path / "nolabels.npz", x=np.zeros((4, 8, 8), "uint8"))
     with pytest.raises(recipes.RecipeError, match="needs class labels"):
         recipes.resolve_data(_with("data", {"dataset": f"npz:{tmp_path / 'nolabels.npz'}", "conditional": True}))
+
+
+def test_a_recipe_asking_for_xla_trains_on_every_backend():
+    """The zoo's CPU recipes ask for `jit_compile: true` (TensorFlow's fastest CPU setting); PyTorch
+    trains them without torch.compile, the other backends compile them with XLA."""
+    recipe = _with("compile", {"jit_compile": True, "steps_per_execution": 2})
+    if keras.backend.backend() == "torch":
+        with pytest.warns(UserWarning, match="PyTorch trains without torch.compile"):
+            gan = recipes.build_gan(recipe, _tiny_data(recipe))
+    else:
+        gan = recipes.build_gan(recipe, _tiny_data(recipe))
+    assert gan.jit_compile is (keras.backend.backend() != "torch")
+    data = _tiny_data(recipe)
+    gan.fit(data.images, data.labels, epochs=1, batch_size=16, verbose=0)
+    assert int(keras.ops.convert_to_numpy(gan.generator_optimizer.iterations)) == 2

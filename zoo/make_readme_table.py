@@ -26,20 +26,26 @@ def table():
     with_pr = any("precision" in result for _, _, result in results)
     pr_header, pr_rule = (" precision / recall |", "---|") if with_pr else ("", "")
     rows = [
-        f"| preset | data | loss | FID | KID |{pr_header} real floor FID / KID | class accuracy | samples |",
-        f"|---|---|---|---|---|{pr_rule}---|---|---|",
+        f"| preset | data | loss | FID | KID |{pr_header} real floor FID / KID | unsure: samples (real) "
+        "| class accuracy | samples |",
+        f"|---|---|---|---|---|{pr_rule}---|---|---|---|",
     ]
     for name, recipe, result in results:
         floor = result["floor"]
         accuracy = result.get("conditional_accuracy")
+        stats = result.get("class_statistics")
+        unsure = (f"{100 * stats['samples']['ambiguous_share']:.1f}% ({100 * stats['real_test']['ambiguous_share']:.1f}%)"
+                  if stats else "-")
+        size = recipe["data"].get("image_size")
+        data = recipe["data"]["dataset"] + (f" {size}x{size}" if size else "")
         pr = ""
         if with_pr:
             pr = f" {result['precision']:.2f} / {result['recall']:.2f} |" if "precision" in result else " - |"
         rows.append(
-            f"| [`{name}`](zoo/{name}/README.md) | {recipe['data']['dataset']} | "
+            f"| [`{name}`](zoo/{name}/README.md) | {data} | "
             f"{LOSSES.get(recipe['gan']['class'], recipe['gan']['class'])}"
             f"{' (conditional)' if recipe['data']['conditional'] else ''} | {result['fid']:.2f} | "
-            f"{result['kid_mean']:.3f} |{pr} {floor['fid']:.2f} / {floor['kid_mean']:.3f} | "
+            f"{result['kid_mean']:.3f} |{pr} {floor['fid']:.2f} / {floor['kid_mean']:.3f} | {unsure} | "
             f"{'%.1f%%' % (100 * accuracy) if accuracy is not None else '-'} | "
             f"<img src=\"zoo/{name}/samples.png\" width=\"120\"> |"
         )

@@ -9,7 +9,9 @@ else in the package imports a framework or branches on the backend.
 - `keras_gans.backend.gradients`: the gradient, replica and step operations
   the GAN train step calls.
 - `recommended_compile_settings(gan)`: the `GAN.compile` keyword arguments
-  that make `fit` fastest on this backend and device.
+  that make `fit` fastest on this backend and device;
+  `recipe_compile_settings(gan, settings)`: a recipe's settings as this
+  backend runs them.
 - `tensorflow_logs`: TensorFlow's C++ import-time log lines kept off stderr
   (installed here, before Keras imports TensorFlow; `KERAS_GANS_TF_LOGS=1`
   shows them).
@@ -73,6 +75,23 @@ def recommended_compile_settings(gan):
     return dict(_ACTIVE.recommended_compile_settings(gan))
 
 
+def recipe_compile_settings(gan, settings):
+    """A recipe's `compile` section (over the recommended settings) as this backend runs it.
+
+    Recipes are shared by every backend; a speed setting another backend
+    needs is dropped here, never the weights trained: on PyTorch,
+    `jit_compile: true, steps_per_execution: 8` (XLA, TensorFlow's fastest
+    setting on a CPU) trains without torch.compile, one step per dispatch.
+
+    Example:
+
+    ```python
+    gan.compile(**keras_gans.backend.recipe_compile_settings(gan, {"jit_compile": True, "steps_per_execution": 8}))
+    ```
+    """
+    return _ACTIVE.recipe_compile_settings(gan, settings)
+
+
 from keras_gans.backend import gradients  # noqa: E402  (needs _ACTIVE)
 
-__all__ = ["BACKEND", "active_backend", "gradients", "recommended_compile_settings"]
+__all__ = ["BACKEND", "active_backend", "gradients", "recipe_compile_settings", "recommended_compile_settings"]

@@ -261,6 +261,15 @@ class GradientBackend:
         """
         return {}
 
+    def recipe_compile_settings(self, gan, settings):
+        """A recipe's `compile` section as this backend can run it.
+
+        Recipes are written once for every backend; a setting that only
+        speeds up another backend is dropped here (the weights trained are
+        the same). The default keeps the settings.
+        """
+        return dict(self.recommended_compile_settings(gan), **settings)
+
 
 def uses_second_order_gradients(gan):
     """True when `gan`'s discriminator loss differentiates through an input

@@ -283,6 +283,23 @@ class TorchBackend(GradientBackend):
         # torch.compile cannot do: the defaults are the safe setting.
         return {}
 
+    def recipe_compile_settings(self, gan, settings):
+        # The zoo's CPU recipes ask for XLA and 8 steps per dispatch
+        # (`jit_compile: true, steps_per_execution: 8`), TensorFlow's fastest
+        # CPU setting. Keras's PyTorch trainer takes one step per dispatch,
+        # and torch.compile is no XLA (see above): the recipe trains here
+        # with the eager step, which gives the same weights.
+        settings = dict(self.recommended_compile_settings(gan), **settings)
+        dropped = {k: settings[k] for k in ("jit_compile", "steps_per_execution")
+                   if settings.get(k) not in (None, False, 1, "auto")}
+        if dropped:
+            import warnings
+
+            warnings.warn(f"The recipe's compile settings {dropped} speed up TensorFlow and JAX; PyTorch trains "
+                          "without torch.compile, one step per dispatch (same weights).", stacklevel=3)
+            settings.update(jit_compile=False, steps_per_execution=1)
+        return settings
+
 
 def _plain_adam(optimizer, grads, variables):
     """True for a `keras.optimizers.Adam` whose `apply` would only run the Adam

@@ -114,6 +114,38 @@ def weights_fingerprint(model):
     return digest.hexdigest()[:12]
 
 
+def box_reduce_to_input(images, model):
+    """Reduces images whose size is a whole multiple of `model`'s input size to it.
+
+    Each `factor x factor` block becomes its mean: the box filter
+    `load_dataset("twemoji", image_size=32)` applies to the 64x64 images, so a
+    32x32 classifier sees 64x64 samples as it sees the 32x32 data. Images of
+    any other size are returned unchanged (the model then checks them).
+
+    Args:
+        images: float array `(N, H, W, C)`.
+        model: a `keras.Model` with a known input size.
+
+    Returns:
+        float32 NumPy array.
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten()])
+    >>> box_reduce_to_input(np.ones((2, 64, 64, 3)), model).shape
+    (2, 32, 32, 3)
+    """
+    images = np.asarray(images, dtype="float32")
+    expected = tuple(model.inputs[0].shape[1:3]) if model.inputs else (None, None)
+    if None in expected:
+        return images
+    factor = images.shape[1] // expected[0]
+    if factor > 1 and images.shape[1:3] == (expected[0] * factor, expected[1] * factor):
+        n, h, w, c = images.shape
+        images = images.reshape(n, h // factor, factor, w // factor, factor, c).mean(axis=(2, 4))
+    return images
+
+
 class FeatureExtractor:
     """Maps images in [0, 1] to feature vectors with a Keras model, in batches.
 
@@ -227,13 +259,7 @@ class ClassifierFeatureExtractor(FeatureExtractor):
 
     def __call__(self, images):
         """Features of `images` (NHWC, [0, 1]); whole multiples of the input size are box-reduced first."""
-        images = validate_images(images)
-        expected = tuple(self.model.inputs[0].shape[1:3])
-        factor = images.shape[1] // expected[0] if None not in expected else 1
-        if factor > 1 and images.shape[1:3] == (expected[0] * factor, expected[1] * factor):
-            n, h, w, c = images.shape
-            images = images.reshape(n, h // factor, factor, w // factor, factor, c).mean(axis=(2, 4))
-        return super().__call__(images.astype("float32"))
+        return super().__call__(box_reduce_to_input(validate_images(images), self.model))
 
 
 def build_inception_feature_model(weights="imagenet", input_shape=(None, None, 1)):
