@@ -1,4 +1,5 @@
-"""Regenerates the zoo table in README.md from the measured `zoo/*/evaluation.json`.
+"""Regenerates the zoo table in README.md from the measured `zoo/*/evaluation.json`,
+and zoo/README.md's training times from each preset's `run.json`.
 
 `python zoo/make_readme_table.py` rewrites the lines between
 `<!-- zoo-table:start -->` and `<!-- zoo-table:end -->`; `--check` exits 1 if
@@ -52,6 +53,38 @@ def table():
     return "\n".join(rows)
 
 
+TIMES_START, TIMES_END = "<!-- training-times:start -->", "<!-- training-times:end -->"
+ZOO_README = ZOO / "README.md"
+
+
+def training_times():
+    """zoo/README.md's table of where and how long each preset trained, from its run.json."""
+    rows = ["| preset | trained on | wall time |", "|---|---|---|"]
+    for path in sorted(ZOO.glob("*/run.json")):
+        run = json.loads(path.read_text())
+        if not (path.parent / "evaluation.json").exists():
+            continue  # not a measured preset yet
+        devices = ", ".join(run["machine"]["devices"]) or "cpu"
+        sharing = run.get("presets_sharing_device", 1)
+        place = (f"{run['machine']['cpu_count']} cores, " if devices.startswith("cpu") else "") + (
+            f"{sharing} presets at once" if sharing > 1 else "alone")
+        rows.append(f"| `{path.parent.name}` | {run['backend']}, {devices} ({place}, {run['date']}) | "
+                    f"{run['wall_time_s']:.0f} s, {run['generator_steps']:,} G steps, {run['epochs_done']} epochs |")
+    return "\n".join(rows)
+
+
+def _between(text, start, end, body, name):
+    if start not in text or end not in text:
+        raise ValueError(f"{name} needs the markers {start} and {end}.")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def updated_zoo_readme(text):
+    return _between(text, TIMES_START, TIMES_END, training_times(), "zoo/README.md")
+
+
 def updated_readme(text):
     if START not in text or END not in text:
         raise ValueError(f"README.md needs the markers {START} and {END}.")
@@ -62,14 +95,18 @@ def updated_readme(text):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    text = README.read_text()
-    new = updated_readme(text)
-    if "--check" in argv:
-        if new != text:
-            print("README.md zoo table is out of date: run python zoo/make_readme_table.py")
-            return 1
-        return 0
-    README.write_text(new)
+    stale = []
+    for path, update in ((README, updated_readme), (ZOO_README, updated_zoo_readme)):
+        text = path.read_text()
+        new = update(text)
+        if new == text:
+            continue
+        stale.append(path.name if path == README else "zoo/README.md")
+        if "--check" not in argv:
+            path.write_text(new)
+    if "--check" in argv and stale:
+        print(f"{' and '.join(stale)} out of date: run python zoo/make_readme_table.py")
+        return 1
     return 0
 
 
