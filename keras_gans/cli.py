@@ -21,6 +21,8 @@ import math
 import os
 import sys
 
+from keras_gans.cluster_conditioning import DEFAULT_NUM_CLUSTERS
+
 BACKENDS = {
     "tensorflow": ("tensorflow", "tensorflow"),
     "torch": ("torch", "torch"),
@@ -96,7 +98,9 @@ def _train_parser(subparsers):
     parser.add_argument("--label-smoothing", type=float, default=None, metavar="S", help="one-sided: real target 1 - S (minimax, nonsaturating, least_squares)")
     parser.add_argument("--r1", type=float, default=None, metavar="GAMMA", help="R1 penalty weight on real images (e.g. 10)")
     parser.add_argument("--diffaugment", default=None, metavar="POLICY", help="DiffAugment policy for every image D sees, e.g. color,translation,cutout")
-    parser.add_argument("--clusters", type=int, default=None, metavar="K", help="label-free cluster conditioning: K k-means clusters of the images (PCA-50 of the pixels) condition the pair; no labels used")
+    parser.add_argument("--clusters", type=int, nargs="?", const=DEFAULT_NUM_CLUSTERS, default=None, metavar="K",
+                        help=f"label-free cluster conditioning: K k-means clusters of the images (PCA-50 of the pixels) "
+                             f"condition the pair; no labels used (K defaults to {DEFAULT_NUM_CLUSTERS}, measured best)")
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
     parser.add_argument("--seed", type=int, default=None, help="seeds the weights, the latents and the data order (default 0)")
     parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (MLP), 64 (DCGAN) or 128 (ResNet)")

@@ -30,6 +30,9 @@ from keras import ops
 from keras_gans import hyperparameters
 from keras_gans.serialization import Configurable
 
+# The default number of clusters, chosen by measurement among 10, 20 and 50
+# (benchmarks/recipe_table.py what_helps_mnist; benchmarks/README.md, "What helps").
+DEFAULT_NUM_CLUSTERS = 50
 # Rows per block when computing distances or running a feature extractor.
 _BLOCK = 4096
 # Arrays of a fitted conditioning, saved with the GAN's own variables.
@@ -203,6 +206,8 @@ class ClusterConditioning(Configurable):
 
     Args:
         num_clusters: int >= 2 (and at most the number of training images).
+            Defaults to `DEFAULT_NUM_CLUSTERS` (50), the best of 10, 20 and 50
+            in the measured "what helps" table (benchmarks/README.md).
         pca_components: int >= 1. Dimensions of the PCA embedding of the
             pixels. Ignored with `feature_extractor`. Defaults to 50.
         feature_extractor: callable or None. Maps a batch of images
@@ -228,7 +233,8 @@ class ClusterConditioning(Configurable):
     ```
     """
 
-    def __init__(self, num_clusters, pca_components=50, feature_extractor=None, seed=0, max_iterations=100):
+    def __init__(self, num_clusters=DEFAULT_NUM_CLUSTERS, pca_components=50, feature_extractor=None, seed=0,
+                 max_iterations=100):
         self.num_clusters = _check_num_clusters(num_clusters, float("inf"))
         self.pca_components = hyperparameters.positive_int("pca_components", pca_components)
         if isinstance(feature_extractor, dict):
@@ -313,17 +319,22 @@ class ClusterConditioning(Configurable):
 
 
 def get(identifier):
-    """Resolves a `ClusterConditioning` from an instance, an int (`num_clusters`) or a dict.
+    """Resolves a `ClusterConditioning` from an instance, an int (`num_clusters`), True or a dict.
 
-    A dict is either its constructor arguments or a serialized Keras config.
+    True gives the defaults (`DEFAULT_NUM_CLUSTERS` clusters); a dict is
+    either its constructor arguments or a serialized Keras config.
 
     Example:
 
     >>> get(10).num_clusters
     10
+    >>> get(True).num_clusters == DEFAULT_NUM_CLUSTERS
+    True
     """
     if identifier is None or isinstance(identifier, ClusterConditioning):
         return identifier
+    if identifier is True:
+        return ClusterConditioning()
     if isinstance(identifier, (int, np.integer)) and not isinstance(identifier, bool):
         return ClusterConditioning(num_clusters=identifier)
     if isinstance(identifier, dict):
@@ -335,5 +346,5 @@ def get(identifier):
             return ClusterConditioning(**identifier)
     raise ValueError(
         "`cluster_conditioning` must be a keras_gans.ClusterConditioning, a number of "
-        f"clusters, or a dict of its arguments; received {identifier!r}."
+        f"clusters, True (the default number) or a dict of its arguments; received {identifier!r}."
     )

@@ -112,3 +112,15 @@ def test_cli_clusters_flag_trains_a_label_free_clustered_gan(tmp_path, monkeypat
         assert main(argv + bad + ["--out", str(tmp_path / "bad")]) == 2
         assert message in capfd.readouterr().err  # fd-level: robust to a rebound sys.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_clusters_default_to_the_measured_number():
+    from keras_gans.cli import build_parser
+    from keras_gans.cluster_conditioning import DEFAULT_NUM_CLUSTERS, get
+
+    args = build_parser().parse_args(["train", "--dataset", "mnist", "--clusters"])
+    assert args.clusters == DEFAULT_NUM_CLUSTERS
+    assert build_parser().parse_args(["train", "--dataset", "mnist", "--clusters", "7"]).clusters == 7
+    assert build_parser().parse_args(["train", "--dataset", "mnist"]).clusters is None
+    assert get(True).num_clusters == keras_gans.ClusterConditioning().num_clusters == DEFAULT_NUM_CLUSTERS
+    assert DEFAULT_NUM_CLUSTERS in (10, 20, 50)   # the measured candidates
