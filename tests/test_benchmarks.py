@@ -210,7 +210,7 @@ def test_recipe_tables_are_valid_label_free_recipes():
     args = type("Args", (), {"epochs": None, "minutes": None})()
     for table, make_rows in recipe_table.TABLES.items():
         rows = make_rows(args)
-        assert len({r["name"] for r in rows}) == len(rows) >= 3
+        assert len({r["name"] for r in rows}) == len(rows) >= 2
         for row in rows:
             recipe = recipes.validate_recipe(row)
             assert recipe["data"]["conditional"] is False, (table, row["name"])   # no labels, ever

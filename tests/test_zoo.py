@@ -22,6 +22,7 @@ def test_issue_presets_are_all_trained():
     required = {
         "dcgan_mnist_minimax", "dcgan_mnist_nonsaturating", "dcgan_mnist_wgan_gp",
         "dcgan_mnist_conditional", "dcgan_fashion_mnist_wgan_gp", "dcgan_fashion_mnist_conditional",
+        "twemoji64", "twemoji32_conditional",
     }
     assert required <= set(GENERATOR_PRESETS)
     assert any(json.loads((REPO / "zoo" / n / "recipe.json").read_text())["data"]["dataset"] == "digits" for n in GENERATOR_PRESETS)

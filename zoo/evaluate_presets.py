@@ -67,8 +67,30 @@ PAPER_FID = {
 }
 
 
-def conditional_labels(num_samples, num_classes):
-    return np.arange(num_samples) % num_classes
+# Datasets whose classes are far from balanced (Twemoji: 2,042 "People & Body" emoji, 4 "Component"):
+# a conditional preset is sampled in the training set's class proportions, so that its samples and the
+# real test images hold the same mix. Balanced datasets (MNIST, Fashion-MNIST) cycle through the classes.
+PROPORTIONAL_LABELS = ("twemoji",)
+
+
+def conditional_labels(num_samples, num_classes, dataset=None):
+    """The labels a conditional preset is evaluated with: cycling 0..K-1, or in the
+    training set's class proportions (largest remainder, then cycled) for `PROPORTIONAL_LABELS`."""
+    if dataset not in PROPORTIONAL_LABELS:
+        return np.arange(num_samples) % num_classes
+    from keras_gans.data.datasets import load_dataset
+
+    counts = np.bincount(load_dataset(dataset, "train", image_size=8)[1], minlength=num_classes)
+    exact = num_samples * counts / counts.sum()
+    quotas = np.floor(exact).astype(int)
+    quotas[np.argsort(quotas - exact)[: num_samples - quotas.sum()]] += 1
+    labels = np.concatenate([np.full(q, c) for c, q in enumerate(quotas)])
+    return labels[np.argsort(np.arange(num_samples) % max(1, num_samples // num_classes), kind="stable")]
+
+
+def labels_description(dataset, num_classes):
+    return (f"labels in the training set's class proportions" if dataset in PROPORTIONAL_LABELS
+            else f"labels cycling 0..{num_classes - 1}")
 
 
 def image_size(generator):
@@ -78,7 +100,7 @@ def image_size(generator):
 
 def classify(generator, dataset):
     """The dataset classifier's probabilities for the card's samples (seed 0;
-    conditional presets: labels cycling through the classes) and for the real
+    conditional presets: `conditional_labels`) and for the real
     test images. Samples larger than the classifier's input by a whole factor
     (64x64 Twemoji, 32x32 classifier) are box-reduced as its features are.
 
@@ -86,7 +108,7 @@ def classify(generator, dataset):
     `requested_labels` is None for an unconditional preset.
     """
     classifier = load_feature_classifier(dataset)
-    labels = None if generator.num_classes is None else conditional_labels(NUM_SAMPLES, generator.num_classes)
+    labels = None if generator.num_classes is None else conditional_labels(NUM_SAMPLES, generator.num_classes, dataset)
     samples = box_reduce_to_input(generator.generate(NUM_SAMPLES, seed=0, labels=labels), classifier)
     real = box_reduce_to_input(evaluation.real_images(dataset, "test", min(NUM_SAMPLES, split_size(dataset, "test")),
                                                       image_size(generator)), classifier)
@@ -115,7 +137,7 @@ def evaluate_preset(name):
     num_classes = generator.num_classes
 
     def generate_fn(n, seed):
-        labels = None if num_classes is None else conditional_labels(n, num_classes)
+        labels = None if num_classes is None else conditional_labels(n, num_classes, dataset)
         return generator.generate(n, seed=seed, labels=labels)
 
     start = time.perf_counter()
@@ -237,7 +259,7 @@ def model_card(name, recipe, training, result):
     lines += [
         "",
         f"Protocol: {protocol['num_samples']:,} generated images (`generate(n, seed={protocol['seed']})`"
-        + (f", labels cycling 0..{num_classes - 1}" if conditional else "")
+        + (f", {labels_description(recipe['data']['dataset'], num_classes)}" if conditional else "")
         + f") against the first {protocol['num_real']:,} {protocol['real_split']} images of {dataset}, in the "
         f"penultimate-layer features of the zoo classifier `{protocol['feature_extractor']}` "
         f"(see `zoo/{protocol['feature_extractor']}/README.md`); KID: {protocol.get('kid_subsets')} subsets "
