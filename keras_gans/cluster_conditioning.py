@@ -30,9 +30,10 @@ from keras import ops
 from keras_gans import hyperparameters
 from keras_gans.serialization import Configurable
 
-# The default number of clusters, chosen by measurement among 10, 20 and 50
-# (benchmarks/recipe_table.py what_helps_mnist; benchmarks/README.md, "What helps").
-DEFAULT_NUM_CLUSTERS = 50
+# The default number of clusters, chosen by measurement among 10, 20 and 50: on MNIST
+# (DCGAN base 32, 3 epochs, 2 seeds) 20 gave the lowest FID and unsure share, 10 within
+# noise of it, 50 worse (benchmarks/recipe_table.py what_helps_mnist; benchmarks/README.md).
+DEFAULT_NUM_CLUSTERS = 20
 # Rows per block when computing distances or running a feature extractor.
 _BLOCK = 4096
 # Arrays of a fitted conditioning, saved with the GAN's own variables.
@@ -206,7 +207,7 @@ class ClusterConditioning(Configurable):
 
     Args:
         num_clusters: int >= 2 (and at most the number of training images).
-            Defaults to `DEFAULT_NUM_CLUSTERS` (50), the best of 10, 20 and 50
+            Defaults to `DEFAULT_NUM_CLUSTERS` (20), the best of 10, 20 and 50
             in the measured "what helps" table (benchmarks/README.md).
         pca_components: int >= 1. Dimensions of the PCA embedding of the
             pixels. Ignored with `feature_extractor`. Defaults to 50.
