@@ -110,7 +110,7 @@ TABLES = {
     "twemoji32": lambda args: twemoji32_rows(args.minutes or 4.0),
     "what_helps_mnist": lambda args: what_helps_rows("mnist", args.epochs or 4),
     "what_helps_fashion": lambda args: [r for r in what_helps_rows("fashion_mnist", args.epochs or 4)
-                                        if r["name"] in ("ns_ema", "clusters50")],
+                                        if r["name"] in ("ns_ema", "clusters20", "clusters50")],
 }
 
 
