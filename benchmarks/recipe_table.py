@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO / "zoo"))
 import numpy as np  # noqa: E402
 
 from keras_gans import evaluation, recipes  # noqa: E402
-from keras_gans.data.datasets import IMAGE_SIZES, split_size  # noqa: E402
+from keras_gans.data.datasets import IMAGE_SIZES  # noqa: E402
 from keras_gans.runs import Run  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "tables"
@@ -143,12 +143,8 @@ def measure(folder, recipe):
     scores = evaluation.evaluate_generator(lambda n, seed: gan.generate(n, seed=seed), dataset=dataset,
                                            num_samples=NUM_SAMPLES, metrics=metrics, image_size=size)
     floor = evaluation.real_data_floor(dataset, metrics=metrics, image_size=size)
-    classifier = evaluate_presets.load_feature_classifier(dataset)
-    reduce = evaluate_presets.box_reduce_to_input
-    samples = classifier.predict(reduce(gan.generate(NUM_SAMPLES, seed=0), classifier), batch_size=500, verbose=0)
-    real = classifier.predict(reduce(evaluation.real_images(dataset, "test", min(NUM_SAMPLES, split_size(dataset, "test")), size), classifier),
-                              batch_size=500, verbose=0)
-    stats = evaluate_presets.class_statistics(samples, real)
+    stats = evaluate_presets.class_statistics(*evaluate_presets.classify_images(gan.generate(NUM_SAMPLES, seed=0),
+                                                                                dataset, size))
     return {"fid": scores["fid"], "floor_fid": floor["fid"], "kid": scores["kid_mean"], "floor_kid": floor["kid_mean"],
             "precision": scores["precision"], "recall": scores["recall"],
             "unsure": stats["samples"]["ambiguous_share"], "real_unsure": stats["real_test"]["ambiguous_share"]}

@@ -98,22 +98,29 @@ def image_size(generator):
     return generator.image_shape[0] if generator.metadata["dataset"] in IMAGE_SIZES else None
 
 
+def classify_images(samples, dataset, size=None):
+    """The dataset classifier's probabilities for `samples` (NHWC in [0, 1]) and for the
+    real test images (at `size` for datasets offered at several sizes). Images larger
+    than the classifier's input by a whole factor (64x64 Twemoji, 32x32 classifier)
+    are box-reduced as its features are.
+
+    Returns `(sample_probabilities, real_probabilities)`.
+    """
+    classifier = load_feature_classifier(dataset)
+    real = evaluation.real_images(dataset, "test", min(NUM_SAMPLES, split_size(dataset, "test")), size)
+    return tuple(classifier.predict(box_reduce_to_input(images, classifier), batch_size=500, verbose=0)
+                 for images in (samples, real))
+
+
 def classify(generator, dataset):
-    """The dataset classifier's probabilities for the card's samples (seed 0;
-    conditional presets: `conditional_labels`) and for the real
-    test images. Samples larger than the classifier's input by a whole factor
-    (64x64 Twemoji, 32x32 classifier) are box-reduced as its features are.
+    """`classify_images` of the card's samples (seed 0; conditional presets: `conditional_labels`).
 
     Returns `(sample_probabilities, real_probabilities, requested_labels)`;
     `requested_labels` is None for an unconditional preset.
     """
-    classifier = load_feature_classifier(dataset)
     labels = None if generator.num_classes is None else conditional_labels(NUM_SAMPLES, generator.num_classes, dataset)
-    samples = box_reduce_to_input(generator.generate(NUM_SAMPLES, seed=0, labels=labels), classifier)
-    real = box_reduce_to_input(evaluation.real_images(dataset, "test", min(NUM_SAMPLES, split_size(dataset, "test")),
-                                                      image_size(generator)), classifier)
-    return (classifier.predict(samples, batch_size=500, verbose=0),
-            classifier.predict(real, batch_size=500, verbose=0), labels)
+    samples = generator.generate(NUM_SAMPLES, seed=0, labels=labels)
+    return (*classify_images(samples, dataset, image_size(generator)), labels)
 
 
 def class_statistics(sample_probabilities, real_probabilities):
