@@ -20,7 +20,7 @@ from keras_gans import (
     runs,
     top_k,
 )
-from keras_gans.cluster_conditioning import ClusterConditioning
+from keras_gans.cluster_conditioning import ClusterConditioning, SelfConditioning
 from keras_gans.models import GAN, WGANGP, HingeGAN, LeastSquaresGAN, MinimaxGAN, NonSaturatingGAN
 from keras_gans.presets import PretrainedGenerator, from_preset, list_presets, save_preset
 from keras_gans.sampling import generate_images, sample_latents

@@ -51,7 +51,7 @@ RECIPE_FLAGS = {
     "learning_rate": "--learning-rate", "image_size": "--image-size", "channels": "--channels",
     "background": "--background", "center_crop": "--center-crop",
     "architecture": "--architecture",
-    **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()},
+    **{name: flag for name, (flag, _) in TOOLKIT_FLAGS.items()}, "recluster_every": "--recluster-every",
 }
 # Writing a backup takes ~70 ms (digits GAN): every epoch, 14 s of the 200-epoch main job
 # (keras_gans.runs.DEFAULT_BACKUP_INTERVAL_SECONDS; not imported: --help needs no Keras).
@@ -101,6 +101,9 @@ def _train_parser(subparsers):
     parser.add_argument("--clusters", type=int, nargs="?", const=DEFAULT_NUM_CLUSTERS, default=None, metavar="K",
                         help=f"label-free cluster conditioning: K k-means clusters of the images (PCA-50 of the pixels) "
                              f"condition the pair; no labels used (K defaults to {DEFAULT_NUM_CLUSTERS}, measured best)")
+    parser.add_argument("--recluster-every", type=int, default=None, metavar="N",
+                        help="self-conditioning (Liu et al. 2020): with --clusters, re-cluster the images in the "
+                             "discriminator's features every N epochs (a projection discriminator)")
     parser.add_argument("--out", default=None, help="run folder; default runs/<dataset>_<model>")
     parser.add_argument("--seed", type=int, default=None, help="seeds the weights, the latents and the data order (default 0)")
     parser.add_argument("--latent-dim", type=int, default=None, help="default: 16 (MLP), 64 (DCGAN) or 128 (ResNet)")
@@ -281,6 +284,11 @@ def _check_train_flags(args):
         raise UsageError("--channels applies to folder: datasets; an .npz keeps its channels: drop it.")
     if args.clusters is not None and args.clusters < 2:
         raise UsageError(f"--clusters must be an integer >= 2; received {args.clusters}.")
+    if args.recluster_every is not None and (args.clusters is None or args.recluster_every < 1):
+        raise UsageError(
+            f"--recluster-every must be an integer >= 1 and comes with --clusters; received {args.recluster_every}"
+            + ("" if args.clusters is not None else " without --clusters") + "."
+        )
     if args.clusters is not None and args.conditional:
         raise UsageError("--clusters conditions on label-free clusters and --conditional on class labels: pass one of them.")
     if args.resume and args.overwrite:
@@ -369,6 +377,11 @@ def _recipe_from_flags(args):
                     value = keras.saving.serialize_keras_object(DiffAugment(value))
                 if value is not None:
                     config[key] = value
+            if args.recluster_every is not None:
+                config["cluster_conditioning"] = {"num_clusters": args.clusters,
+                                                  "recluster_every_epochs": args.recluster_every}
+                if recipe["discriminator"]["builder"] in ("dcgan_discriminator", "mlp_discriminator"):
+                    recipe["discriminator"]["kwargs"]["label_conditioning"] = "projection"
         for name, section, key in (("epochs", "fit", "epochs"), ("batch_size", "fit", "batch_size"),
                                    ("max_minutes", "fit", "max_minutes"), ("seed", None, "seed")):
             value = getattr(args, name)

@@ -36,8 +36,11 @@ from keras_gans.serialization import Configurable
 DEFAULT_NUM_CLUSTERS = 20
 # Rows per block when computing distances or running a feature extractor.
 _BLOCK = 4096
-# Arrays of a fitted conditioning, saved with the GAN's own variables.
-STATE_KEYS = ("mean", "components", "centers", "frequencies")
+# Arrays of a fitted conditioning, saved with the GAN's own variables
+# (`ids` and `fingerprint`: `SelfConditioning` only).
+STATE_KEYS = ("mean", "components", "centers", "frequencies", "ids", "fingerprint")
+# Layer names, in order, whose output `discriminator_features` takes.
+FEATURE_LAYERS = ("features", "sum_pool")
 
 
 def pca(features, num_components):
@@ -88,7 +91,7 @@ def _squared_distance_to(x, center):
     return np.sum((x - center) ** 2, axis=1)
 
 
-def kmeans(features, num_clusters, seed=0, max_iterations=100):
+def kmeans(features, num_clusters, seed=0, max_iterations=100, initial_centers=None):
     """k-means (k-means++ seeding, then Lloyd's iterations): `(centers, ids)`.
 
     Deterministic for a given `seed`. `ids[i]` is the nearest final center of
@@ -101,6 +104,9 @@ def kmeans(features, num_clusters, seed=0, max_iterations=100):
         seed: int. Seeds the k-means++ draws. Defaults to 0.
         max_iterations: int >= 1. Lloyd iterations at most (it stops earlier
             once no assignment changes). Defaults to 100.
+        initial_centers: array `(num_clusters, d)` or None. Lloyd starts
+            from these instead of k-means++ (re-clustering from the previous
+            clusters). Defaults to None.
 
     Example:
 
@@ -112,15 +118,15 @@ def kmeans(features, num_clusters, seed=0, max_iterations=100):
     x = np.asarray(features, dtype="float64")
     x = x.reshape(len(x), -1)
     k = _check_num_clusters(num_clusters, len(x))
-    rng = np.random.default_rng(int(seed))
-    centers = np.empty((k, x.shape[1]))
-    centers[0] = x[rng.integers(len(x))]
-    closest = _squared_distance_to(x, centers[0])
-    for j in range(1, k):
-        total = closest.sum()
-        index = rng.choice(len(x), p=closest / total) if total > 0 else rng.integers(len(x))
-        centers[j] = x[index]
-        closest = np.minimum(closest, _squared_distance_to(x, centers[j]))
+    if initial_centers is not None:
+        centers = np.array(initial_centers, dtype="float64")
+        if centers.shape != (k, x.shape[1]):
+            raise ValueError(
+                f"`initial_centers` must have shape {(k, x.shape[1])} (clusters, features); "
+                f"received {centers.shape}."
+            )
+    else:
+        centers = _kmeans_plus_plus(x, k, seed)
     ids = nearest_center(x, centers)
     for _ in range(int(max_iterations)):
         for j in range(k):
@@ -136,6 +142,91 @@ def kmeans(features, num_clusters, seed=0, max_iterations=100):
             break
         ids = new_ids
     return centers, nearest_center(x, centers)
+
+
+def _kmeans_plus_plus(x, k, seed):
+    """k-means++ seeding (Arthur & Vassilvitskii 2007): each next center drawn with p ~ D(x)^2."""
+    rng = np.random.default_rng(int(seed))
+    centers = np.empty((k, x.shape[1]))
+    centers[0] = x[rng.integers(len(x))]
+    closest = _squared_distance_to(x, centers[0])
+    for j in range(1, k):
+        total = closest.sum()
+        index = rng.choice(len(x), p=closest / total) if total > 0 else rng.integers(len(x))
+        centers[j] = x[index]
+        closest = np.minimum(closest, _squared_distance_to(x, centers[j]))
+    return centers
+
+
+def linear_assignment(cost):
+    """The assignment of rows to distinct columns with the least total cost (Hungarian method).
+
+    Kuhn 1955 / Munkres 1957, in the O(n^2 m) shortest-augmenting-path form
+    with row and column potentials `u`, `v` (reduced cost
+    `cost[i, j] - u[i] - v[j] >= 0`, zero on the matching). Returns
+    `columns` (int64, one per row): row `i` goes to column `columns[i]`.
+    Needs `rows <= columns`.
+
+    Example:
+
+    >>> linear_assignment([[4.0, 1.0, 3.0], [2.0, 0.0, 5.0], [3.0, 2.0, 2.0]]).tolist()
+    [1, 0, 2]
+    """
+    cost = np.asarray(cost, dtype="float64")
+    if cost.ndim != 2 or cost.shape[0] > cost.shape[1]:
+        raise ValueError(f"`cost` must be a 2D array with rows <= columns; received shape {cost.shape}.")
+    n, m = cost.shape
+    u, v = np.zeros(n + 1), np.zeros(m + 1)
+    row_of = np.zeros(m + 1, dtype="int64")  # column j (1-based) -> its row (1-based), 0: free
+    previous = np.zeros(m + 1, dtype="int64")
+    for row in range(1, n + 1):
+        row_of[0], column = row, 0  # column 0: a virtual start holding the new row
+        shortest = np.full(m + 1, np.inf)
+        visited = np.zeros(m + 1, dtype=bool)
+        while True:
+            visited[column] = True
+            i = row_of[column]
+            reduced = cost[i - 1] - u[i] - v[1:]
+            free = ~visited[1:]
+            closer = free & (reduced < shortest[1:])
+            shortest[1:][closer] = reduced[closer]
+            previous[1:][closer] = column
+            candidates = np.where(free, shortest[1:], np.inf)
+            nearest = int(np.argmin(candidates)) + 1
+            delta = candidates[nearest - 1]
+            u[row_of[visited]] += delta
+            v[visited] -= delta
+            shortest[1:][free] -= delta
+            column = nearest
+            if row_of[column] == 0:
+                break
+        while column:  # augment along the shortest path
+            row_of[column] = row_of[previous[column]]
+            column = previous[column]
+    columns = np.empty(n, dtype="int64")
+    for j in range(1, m + 1):
+        if row_of[j]:
+            columns[row_of[j] - 1] = j - 1
+    return columns
+
+
+def match_clusters(previous_ids, new_ids, num_clusters):
+    """Renames `new_ids` so they overlap `previous_ids` the most (Liu et al. 2020's matching).
+
+    With `C[a, b] = #{i : new_i = a, previous_i = b}`, the renaming `pi`
+    maximises `sum_a C[a, pi(a)]` over permutations (`linear_assignment` of
+    `-C`), so a re-clustering keeps the ids the generator has learned.
+
+    Example:
+
+    >>> match_clusters(np.array([0, 0, 1, 2]), np.array([2, 2, 0, 1]), 3).tolist()
+    [0, 0, 1, 2]
+    """
+    k = int(num_clusters)
+    overlap = np.zeros((k, k), dtype="int64")
+    np.add.at(overlap, (np.asarray(new_ids), np.asarray(previous_ids)), 1)
+    renaming = linear_assignment(-overlap)
+    return renaming[np.asarray(new_ids)].astype("int32")
 
 
 def _check_num_clusters(num_clusters, num_images):
@@ -319,6 +410,49 @@ class ClusterConditioning(Configurable):
         }
 
 
+def images_fingerprint(images):
+    """Four numbers that tell one training set from another: N, sum, sum of squares, row-weighted sum."""
+    x = np.asarray(images, dtype="float64").reshape(len(images), -1)
+    rows = x.sum(axis=1)
+    return np.array([len(x), rows.sum(), np.sum(x * x), rows @ np.arange(1, len(x) + 1)], dtype="float64")
+
+
+def discriminator_features(discriminator):
+    """`images -> features` of a discriminator, spatially averaged, without any label input.
+
+    Takes the layer named "features" (the DCGAN and MLP builders) or
+    "sum_pool" (the ResNet one). Raises ValueError when the discriminator has
+    neither, or when that layer's output needs the label (a `"channel"`
+    conditioned discriminator): self-conditioning clusters features that
+    must not depend on the clusters.
+    """
+    layer = next((l for l in discriminator.layers for name in FEATURE_LAYERS if l.name == name), None)
+    if layer is None:
+        raise ValueError(
+            "Self-conditioning clusters the discriminator's features, read from a layer named "
+            f"{' or '.join(repr(n) for n in FEATURE_LAYERS)}; {discriminator.name!r} has none. Build it with "
+            "`label_conditioning='projection'` (dcgan/mlp_discriminator; resnet_discriminator always has "
+            "one), or name your own label-free feature layer 'features'."
+        )
+    images = discriminator.inputs[0]
+    try:
+        model = keras.Model(images, layer.output, name=f"{discriminator.name}_features")
+    except ValueError:
+        raise ValueError(
+            f"The features of {discriminator.name!r} depend on its label input, so they cannot be clustered "
+            "into the labels they are fed: build the discriminator with "
+            "`label_conditioning='projection'` (dcgan/mlp_discriminator; resnet_discriminator always is)."
+        ) from None
+
+    def features(batch):
+        out = model(batch, training=False)
+        if len(out.shape) == 4:
+            out = ops.mean(out, axis=(1, 2))
+        return out
+
+    return features
+
+
 def get(identifier):
     """Resolves a `ClusterConditioning` from an instance, an int (`num_clusters`), True or a dict.
 
@@ -331,6 +465,8 @@ def get(identifier):
     10
     >>> get(True).num_clusters == DEFAULT_NUM_CLUSTERS
     True
+    >>> type(get({"num_clusters": 10, "recluster_every_epochs": 2})).__name__
+    'SelfConditioning'
     """
     if identifier is None or isinstance(identifier, ClusterConditioning):
         return identifier
@@ -343,9 +479,164 @@ def get(identifier):
             resolved = keras.saving.deserialize_keras_object(identifier)
             if isinstance(resolved, ClusterConditioning):
                 return resolved
+        elif "recluster_every_epochs" in identifier:
+            return SelfConditioning(**identifier)
         else:
             return ClusterConditioning(**identifier)
     raise ValueError(
         "`cluster_conditioning` must be a keras_gans.ClusterConditioning, a number of "
         f"clusters, True (the default number) or a dict of its arguments; received {identifier!r}."
     )
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class SelfConditioning(ClusterConditioning):
+    """Cluster conditioning re-clustered in the discriminator's features (Liu et al. 2020).
+
+    "Diverse Image Generation via Self-Conditioned GANs" (CVPR 2020): the
+    clusters come from the discriminator's own features and are recomputed
+    during training. Here:
+
+    ```
+    before training:      c_i = k-means(PCA_m(x_i))             as ClusterConditioning
+    every N epochs:       f_i = mean_hw phi_D(x_i)              D's label-free features
+                          mu_j <- mean{f_i : c_i = j}           start from the previous clusters
+                          c'_i = k-means(f_i) from mu           Lloyd's iterations
+                          c_i  <- pi(c'_i), pi = argmax_pi sum_i [pi(c'_i) = c_i]
+                                                                (Hungarian matching, so ids stay stable)
+    ```
+
+    The first clusters use PCA of the pixels (our choice: a randomly
+    initialised D has no features worth clustering yet). The discriminator
+    must have label-free features: `label_conditioning="projection"` for the
+    DCGAN/MLP builders; the ResNet one always is (see
+    `discriminator_features`). Every N-th epoch re-clusters, the last one
+    too, so that a run continued with more epochs (or resumed) re-clusters
+    exactly where an uninterrupted one does; matching keeps the ids the
+    generator learned.
+
+    The current ids of the training images and a fingerprint of those images
+    are saved with the GAN, so a resumed run continues with the same
+    clusters. `cluster_ids(images)` of other images uses the nearest
+    center in the discriminator's features once re-clustered.
+
+    Args:
+        num_clusters: int >= 2. Defaults to `DEFAULT_NUM_CLUSTERS` (20).
+        recluster_every_epochs: int >= 1. Defaults to 1.
+        pca_components: int >= 1. The first clustering's PCA. Defaults to 50.
+        seed: int. Seeds the first k-means++. Defaults to 0.
+        max_iterations: int >= 1. Lloyd iterations at most. Defaults to 100.
+
+    Example:
+
+    ```python
+    k = 20
+    G = keras_gans.architectures.dcgan_generator(64, (28, 28, 1), num_classes=k)
+    D = keras_gans.architectures.dcgan_discriminator(
+        (28, 28, 1), num_classes=k, label_conditioning="projection")
+    gan = keras_gans.NonSaturatingGAN(
+        G, D, latent_dim=64,
+        cluster_conditioning=keras_gans.SelfConditioning(k, recluster_every_epochs=2))
+    gan.compile()
+    gan.fit(images, epochs=10, batch_size=64)   # re-clusters after epochs 2, 4, 6, 8, 10
+    ```
+    """
+
+    def __init__(self, num_clusters=DEFAULT_NUM_CLUSTERS, recluster_every_epochs=1, pca_components=50, seed=0,
+                 max_iterations=100):
+        super().__init__(num_clusters, pca_components=pca_components, seed=seed, max_iterations=max_iterations)
+        self.recluster_every_epochs = hyperparameters.positive_int("recluster_every_epochs", recluster_every_epochs)
+
+    @property
+    def is_reclustered(self):
+        """True once the centers live in the discriminator's feature space."""
+        return "ids" in self.state and "mean" not in self.state
+
+    def fit(self, images):
+        ids = super().fit(images)
+        self.state["ids"] = ids.astype("int64")
+        self.state["fingerprint"] = images_fingerprint(images)
+        return ids
+
+    def known_ids(self, images):
+        """The saved ids when `images` are the training images (same fingerprint), else None."""
+        if "ids" not in self.state or len(self.state["ids"]) != len(images):
+            return None
+        if not np.array_equal(self.state["fingerprint"], images_fingerprint(images)):
+            return None
+        return self.state["ids"].astype("int32")
+
+    def recluster(self, features):
+        """Re-clusters the training images from their features `(N, f)`; returns the matched int32 ids."""
+        features = np.asarray(features, dtype="float64").reshape(len(features), -1)
+        previous = self.state["ids"]
+        if len(previous) != len(features):
+            raise ValueError(
+                f"`recluster` needs the features of the {len(previous)} training images; received {len(features)}."
+            )
+        k = self.num_clusters
+        counts = np.bincount(previous, minlength=k)
+        start = np.zeros((k, features.shape[1]))
+        np.add.at(start, previous, features)
+        start /= np.maximum(counts, 1)[:, None]
+        empty = counts == 0
+        if empty.any():  # an emptied cluster restarts at the k-means++ draws
+            start[empty] = _kmeans_plus_plus(features, k, self.seed)[empty]
+        _, ids = kmeans(features, k, self.seed, self.max_iterations, initial_centers=start)
+        ids = match_clusters(previous, ids, k)
+        centers = np.zeros((k, features.shape[1]))
+        np.add.at(centers, ids, features)
+        counts = np.bincount(ids, minlength=k)
+        centers /= np.maximum(counts, 1)[:, None]
+        self.state = {
+            "centers": centers,
+            "frequencies": counts / len(ids),
+            "ids": ids.astype("int64"),
+            "fingerprint": self.state["fingerprint"],
+        }
+        return ids
+
+    def predict(self, images, features=None):
+        """Nearest clusters; after a re-clustering, in `features` (a `discriminator_features`)."""
+        if not self.is_reclustered:
+            return super().predict(images)
+        if features is None:
+            raise ValueError("These clusters live in the discriminator's features: pass `features=`.")
+        embedded = np.concatenate([
+            np.asarray(ops.convert_to_numpy(features(np.asarray(images[i : i + _BLOCK], "float32"))))
+            for i in range(0, len(images), _BLOCK)
+        ])
+        return nearest_center(embedded, self.state["centers"]).astype("int32")
+
+    def get_config(self):
+        config = super().get_config()
+        del config["feature_extractor"]
+        config["recluster_every_epochs"] = self.recluster_every_epochs
+        return config
+
+
+class Recluster(keras.callbacks.Callback):
+    """Re-clusters a `SelfConditioning` GAN's training images every N epochs (added by `fit`).
+
+    Writes the new ids into `batches.labels` (a `keras_gans.data.SeededBatches`),
+    which the next epoch reads. Put it before any callback that saves the GAN
+    at epoch end, so the save holds the new clusters.
+    """
+
+    def __init__(self, gan, batches):
+        super().__init__()
+        self._gan = gan
+        self.batches = batches
+
+    def on_epoch_end(self, epoch, logs=None):
+        conditioning = self._gan.cluster_conditioning
+        if (epoch + 1) % conditioning.recluster_every_epochs:
+            return
+        # On JAX `fit` has synced the variables into the model before epoch-end callbacks.
+        features = discriminator_features(self._gan.discriminator)
+        images = self.batches.images
+        embedded = np.concatenate([
+            np.asarray(ops.convert_to_numpy(features(self.batches.scale(images[i : i + _BLOCK]))))
+            for i in range(0, len(images), _BLOCK)
+        ])
+        self.batches.labels[...] = conditioning.recluster(embedded)

@@ -581,6 +581,7 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
     ```
     """
     from keras_gans.callbacks import CrashSafeBackup
+    from keras_gans.cluster_conditioning import Recluster, SelfConditioning
     from keras_gans.data import SeededBatches
 
     recipe = _valid(recipe)
@@ -594,6 +595,8 @@ def fit(gan, recipe, data, backup=None, callbacks=(), initial_epoch=0, verbose="
         labels = gan.cluster_ids(data.images)
     batches = SeededBatches(data.images, labels, budget["batch_size"], recipe["seed"])
     extra = [batches.callback, *callbacks]
+    if isinstance(getattr(gan, "cluster_conditioning", None), SelfConditioning):
+        extra.insert(1, Recluster(gan, batches))  # before the backup, which then saves the new clusters
     start = time.perf_counter()
     if backup is not None:
         if not isinstance(backup, CrashSafeBackup):

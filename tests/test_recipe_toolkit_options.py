@@ -53,6 +53,29 @@ def test_cluster_recipe_builds_the_conditional_pair_and_resumes_exactly(tmp_path
     np.testing.assert_array_equal(resumed.generate(4, seed=2), gan.generate(4, seed=2))
 
 
+def test_self_conditioned_recipe_reclusters_and_resumes_exactly(tmp_path):
+    recipe = copy.deepcopy(CLUSTERED)
+    recipe["gan"]["config"] = {"latent_dim": 4, "cluster_conditioning": {
+        "num_clusters": 3, "pca_components": 6, "recluster_every_epochs": 1}}
+    recipe["discriminator"]["kwargs"]["label_conditioning"] = "projection"
+    recipe["fit"]["epochs"] = 3
+    data = _data(recipe)
+    gan = recipes.build_gan(recipe, data)
+    assert isinstance(gan.cluster_conditioning, keras_gans.SelfConditioning)
+    recipes.fit(gan, recipe, data, verbose=0)
+    assert gan.cluster_conditioning.is_reclustered
+
+    first = copy.deepcopy(recipe)
+    first["fit"]["epochs"] = 1
+    interrupted = recipes.build_gan(first, data)
+    recipes.fit(interrupted, first, data, backup=str(tmp_path / "backup"), verbose=0)
+    resumed = recipes.build_gan(recipe, data)
+    history = recipes.fit(resumed, recipe, data, backup=str(tmp_path / "backup"), verbose=0)
+    assert history.initial_epoch == 1
+    assert max_abs_diff(snapshot(resumed.weights), snapshot(gan.weights)) == 0.0
+    np.testing.assert_array_equal(resumed.cluster_ids(data.images), gan.cluster_ids(data.images))
+
+
 @pytest.mark.parametrize(
     "config, conditional, message",
     [({"latent_dim": 4, "cluster_conditioning": 1}, False, "`num_clusters` must be an integer >= 2"),
@@ -107,8 +130,16 @@ def test_cli_clusters_flag_trains_a_label_free_clustered_gan(tmp_path, monkeypat
     gan = keras.saving.load_model(out / "model.keras")
     assert gan.num_classes is None and gan.cluster_conditioning.frequencies.sum() == pytest.approx(1.0)
     assert main(["sample", "--model", str(out / "model.keras"), "--num", "4", "--out", str(tmp_path / "s.png")]) == 0
+    assert main(argv + ["--clusters", "3", "--recluster-every", "1", "--out", str(tmp_path / "self")]) == 0
+    run = json.loads((tmp_path / "self" / "run.json").read_text())
+    assert run["recipe"]["gan"]["config"]["cluster_conditioning"] == {"num_clusters": 3, "recluster_every_epochs": 1}
+    assert run["recipe"]["discriminator"]["kwargs"]["label_conditioning"] == "projection"
+    gan = keras.saving.load_model(tmp_path / "self" / "model.keras")
+    assert isinstance(gan.cluster_conditioning, keras_gans.SelfConditioning) and gan.cluster_conditioning.is_reclustered
     for bad, message in ((["--clusters", "1"], "--clusters must be an integer >= 2"),
-                         (["--clusters", "3", "--conditional"], "pass one of them")):
+                         (["--clusters", "3", "--conditional"], "pass one of them"),
+                         (["--recluster-every", "2"], "comes with --clusters"),
+                         (["--clusters", "3", "--recluster-every", "0"], "--recluster-every must be an integer >= 1")):
         assert main(argv + bad + ["--out", str(tmp_path / "bad")]) == 2
         assert message in capfd.readouterr().err  # fd-level: robust to a rebound sys.stderr
     assert not (tmp_path / "bad").exists()

@@ -52,6 +52,34 @@ def label_embedding(labels, num_classes, size, name, initializer="uniform"):
     return layers.Flatten(name=f"{name}_flatten")(embedded)
 
 
+LABEL_CONDITIONINGS = ("channel", "projection")
+
+
+def check_label_conditioning(kind):
+    if kind not in LABEL_CONDITIONINGS:
+        raise ValueError(
+            f"Unknown `label_conditioning`={kind!r}. Expected 'channel' (the label enters with "
+            "the image) or 'projection' (Miyato & Koyama 2018: the features never see the label, "
+            "which `keras_gans.SelfConditioning` needs)."
+        )
+    return kind
+
+
+def projection_logits(features, logits, labels, num_classes, normalization, initializer, name="projection"):
+    """Projection discriminator head (Miyato & Koyama 2018, "cGANs with Projection Discriminator").
+
+    `logit(x, c) = w^T phi(x) + b + embed(c)^T phi(x)`: the label enters only
+    through an inner product with the features `phi(x)`, so the features are
+    label-free (what `keras_gans.SelfConditioning` clusters).
+    """
+    embedded = weight_layer(
+        layers.Embedding, normalization, name, input_dim=num_classes,
+        output_dim=features.shape[-1], embeddings_initializer=initializer,
+    )(labels)
+    projection = layers.Dot(axes=1, name=f"{name}_dot")([embedded, features])
+    return layers.Add(name="logit_plus_projection")([logits, projection])
+
+
 NORMALIZATIONS = ("batch", "layer", "spectral", None)
 
 

@@ -11,6 +11,8 @@ import keras
 from keras import layers
 
 from keras_gans.architectures.common import (
+    check_label_conditioning,
+    projection_logits,
     InitializerFactory,
     check_image_shape,
     check_normalization,
@@ -115,6 +117,7 @@ def dcgan_discriminator(
     normalization="batch",
     seed=None,
     name="dcgan_discriminator",
+    label_conditioning="channel",
 ):
     """Builds a DCGAN discriminator: images -> one logit per image `(batch, 1)`.
 
@@ -127,8 +130,7 @@ def dcgan_discriminator(
         image_shape: tuple. `(S, S, C)`, S in {16, 28, 32, 64, 128, 256},
             C in {1, 3}.
         num_classes: int or None. When set, the model takes
-            `[images, labels]`; the label is embedded into an extra image
-            channel.
+            `[images, labels]`; see `label_conditioning`.
         base_filters: int. Filters of the first convolution; later ones
             double it.
         normalization: "batch" (DCGAN), "layer", "spectral" or None.
@@ -140,6 +142,13 @@ def dcgan_discriminator(
             example, which BatchNorm breaks.
         seed: int or None. Seeds the weight initialisers.
         name: str. Model name.
+        label_conditioning: "channel" (default: the label is embedded into
+            an extra image channel) or "projection" (Miyato & Koyama 2018:
+            an inner product of a label embedding with the flattened
+            features, added to the logit; the convolutional features, the
+            layer named "features", then never see the label, which
+            `keras_gans.SelfConditioning` needs). Only used with
+            `num_classes`.
 
     Returns:
         A functional `keras.Model`.
@@ -155,6 +164,7 @@ def dcgan_discriminator(
     """
     image_shape = check_image_shape(image_shape)
     check_normalization(normalization)
+    check_label_conditioning(label_conditioning)
     _, num_downsamplings = stem(image_shape)
     init = InitializerFactory(seed)
     images = keras.Input(image_shape, name="images")
@@ -162,6 +172,7 @@ def dcgan_discriminator(
     if num_classes is not None:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
+    if num_classes is not None and label_conditioning == "channel":
         height, width = image_shape[:2]
         label_map = weight_layer(
             layers.Dense, normalization, "label_map", units=height * width, kernel_initializer=init()
@@ -178,6 +189,10 @@ def dcgan_discriminator(
             x = normalization_layer(normalization, f"downsample_{i}_norm")(x)
         x = layers.LeakyReLU(0.2, name=f"downsample_{i}_lrelu")(x)
         filters *= 2
+    if num_classes is not None and label_conditioning == "projection":
+        x = layers.Identity(name="features")(x)  # what SelfConditioning clusters
     x = layers.Flatten(name="flatten")(x)
     logits = weight_layer(layers.Dense, normalization, "logit", units=1, kernel_initializer=init())(x)
+    if num_classes is not None and label_conditioning == "projection":
+        logits = projection_logits(x, logits, labels, num_classes, normalization, init.embedding())
     return keras.Model(inputs if num_classes is not None else images, logits, name=name)

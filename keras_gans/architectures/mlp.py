@@ -6,6 +6,8 @@ import keras
 from keras import layers
 
 from keras_gans.architectures.common import (
+    check_label_conditioning,
+    projection_logits,
     InitializerFactory,
     check_image_shape,
     generator_inputs,
@@ -59,6 +61,7 @@ def mlp_discriminator(
     hidden_units=(128, 128),
     seed=None,
     name="mlp_discriminator",
+    label_conditioning="channel",
 ):
     """Builds a fully connected discriminator: images -> logits `(batch, 1)`.
 
@@ -70,6 +73,10 @@ def mlp_discriminator(
         hidden_units: tuple of ints. Width of each hidden layer.
         seed: int or None. Seeds the weight initialisers.
         name: str. Model name.
+        label_conditioning: "channel" (default: a label embedding is
+            concatenated to the pixels) or "projection" (Miyato & Koyama
+            2018: the last hidden layer, named "features", never sees the
+            label; `keras_gans.SelfConditioning` needs that).
 
     Example:
 
@@ -78,6 +85,7 @@ def mlp_discriminator(
     (None, 1)
     """
     image_shape = check_image_shape(image_shape)
+    check_label_conditioning(label_conditioning)
     init = InitializerFactory(seed, stddev=0.05)
     images = keras.Input(image_shape, name="images")
     inputs = [images]
@@ -85,9 +93,14 @@ def mlp_discriminator(
     if num_classes is not None:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
+    if num_classes is not None and label_conditioning == "channel":
         x = layers.Concatenate(name="pixels_and_label")(
             [x, label_embedding(labels, num_classes, 16, "label", init.embedding())]
         )
     x = _hidden_stack(x, hidden_units, init, "hidden")
+    if num_classes is not None and label_conditioning == "projection":
+        x = layers.Identity(name="features")(x)  # what SelfConditioning clusters
     logits = layers.Dense(1, kernel_initializer=init(), name="logit")(x)
+    if num_classes is not None and label_conditioning == "projection":
+        logits = projection_logits(x, logits, labels, num_classes, None, init.embedding())
     return keras.Model(inputs if num_classes is not None else images, logits, name=name)

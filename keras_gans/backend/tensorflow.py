@@ -7,6 +7,7 @@ call, a `tf.while_loop`, with one callback round per execution).
 import math
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_gans.backend.base import RECOMMENDED_STEPS_PER_EXECUTION, GradientBackend, traced_loops_enabled
@@ -70,24 +71,33 @@ class TensorFlowBackend(GradientBackend):
         num_images, batch_size = len(batches.images), batches.batch_size
         num_batches = math.ceil(num_images / batch_size)
         images = tf.constant(batches.images)
-        labels = None if batches.labels is None else tf.constant(batches.labels)
+        has_labels = batches.labels is not None
+        label_dtype = tf.as_dtype(np.asarray(batches.labels).dtype) if has_labels else tf.int64
+        label_shape = np.shape(batches.labels) if has_labels else (0,)
 
         def epoch_order(_):
             # Runs when an epoch's first batch is drawn: iterators are created
-            # lazily, and nothing here prefetches (see the options below).
-            order = tf.numpy_function(lambda: batches.current_order().astype("int64"), [], tf.int64, stateful=True)
-            return tf.ensure_shape(order, [num_images])
+            # lazily, and nothing here prefetches (see the options below). The
+            # labels are read here too: `SelfConditioning` rewrites them between epochs.
+            def read():
+                order = batches.current_order().astype("int64")
+                return order, (np.array(batches.labels) if has_labels else np.zeros(0, "int64"))
 
-        def rows_of_batch(order):
-            return tf.data.Dataset.range(num_batches).map(
-                lambda i: order[i * batch_size : tf.minimum((i + 1) * batch_size, num_images)]
-            )
+            order, labels = tf.numpy_function(read, [], (tf.int64, label_dtype), stateful=True)
+            return tf.ensure_shape(order, [num_images]), tf.ensure_shape(labels, label_shape)
 
-        def gather(rows):
+        def rows_of_batch(order, labels):
+            def rows_and_labels(i):
+                rows = order[i * batch_size : tf.minimum((i + 1) * batch_size, num_images)]
+                return rows, (tf.gather(labels, rows) if has_labels else rows)
+
+            return tf.data.Dataset.range(num_batches).map(rows_and_labels)
+
+        def gather(rows, labels):
             x = tf.gather(images, rows)
             if batches.white_value is not None:
                 x = tf.cast(x, "float32") / (batches.white_value / 2.0) - 1.0
-            return x if labels is None else (x, tf.gather(labels, rows))
+            return (x, labels) if has_labels else x
 
         dataset = tf.data.Dataset.from_tensors(0).map(epoch_order).flat_map(rows_of_batch).map(gather)
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(num_batches))

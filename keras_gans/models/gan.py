@@ -208,6 +208,8 @@ class GAN(keras.Model):
                 "(label-free clusters computed by fit), not both; with clusters keep num_classes=None "
                 "and build G and D with num_classes=num_clusters."
             )
+        if self._self_conditioned:
+            clustering.discriminator_features(discriminator)  # raises now when D's features see the label
         self.top_k = top_k_updates.get(top_k)
         if self.top_k is not None and self.game is None:
             raise ValueError(
@@ -859,10 +861,40 @@ class GAN(keras.Model):
         if self.cluster_conditioning is None:
             raise ValueError("This GAN has no cluster conditioning: pass `cluster_conditioning=` to use clusters.")
         conditioning = self.cluster_conditioning
-        images = np.asarray(images, dtype="float32")
+        if self._self_conditioned:
+            known = conditioning.known_ids(images)
+            if known is not None:  # the training images: their current (re-clustered) ids
+                return known
+            if conditioning.is_reclustered:
+                features = clustering.discriminator_features(self.discriminator)
+                return conditioning.predict(images, features=features)
         if conditioning.is_fitted:
-            return conditioning.predict(images)
+            return conditioning.predict(np.asarray(images, dtype="float32"))
         return conditioning.fit(images)
+
+    @property
+    def _self_conditioned(self):
+        return isinstance(self.cluster_conditioning, clustering.SelfConditioning)
+
+    def _self_conditioning_input(self, x, ids, kwargs):
+        """`fit`'s input for self-conditioning: seeded batches whose ids `Recluster` rewrites."""
+        from keras_gans.data import SeededBatches
+
+        callbacks = list(kwargs.get("callbacks") or [])
+        if any(isinstance(c, clustering.Recluster) for c in callbacks):
+            return x, None, kwargs  # recipes.fit built the batches and their callback
+        if not self._is_array(x):
+            raise ValueError(
+                "A GAN with SelfConditioning re-clusters its training images during `fit`, so it needs "
+                "them as an array (`fit(images)`), not a dataset."
+            )
+        if kwargs.get("validation_data") is not None:
+            raise ValueError("SelfConditioning does not support `validation_data`; evaluate after `fit`.")
+        batch_size = kwargs.pop("batch_size", None) or 32
+        batches = SeededBatches(ops.convert_to_numpy(x), np.array(ids), batch_size, self.seed if self.seed is not None else 0)
+        kwargs["shuffle"] = False  # the batches' seeded order per epoch replaces Keras's shuffle
+        kwargs["callbacks"] = [batches.callback, clustering.Recluster(self, batches), *callbacks]
+        return batches.fit_input(), None, kwargs
 
     def _with_cluster_ids(self, x, y, where):
         """`(x, ids)` for a clustered GAN given array images; checks happen first."""
@@ -899,6 +931,11 @@ class GAN(keras.Model):
         """
         self._check_compiled()
         x, y = self._prepare_data(x, y, "x")
+        if self._self_conditioned:
+            if args:
+                raise ValueError("Pass `fit`'s arguments after `y` by name (batch_size=..., epochs=...) "
+                                 "to a GAN with SelfConditioning.")
+            x, y, kwargs = self._self_conditioning_input(x, y, kwargs)
         validation_data = kwargs.get("validation_data")
         if validation_data is not None:
             if isinstance(validation_data, tuple):
