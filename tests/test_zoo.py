@@ -36,6 +36,21 @@ def test_card_is_rendered_from_the_measured_files(name):
     assert f"**{result['fid']:.2f}**" in card and f"{result['floor']['fid']:.2f}" in card
 
 
+@pytest.mark.parametrize("name", [n for n in GENERATOR_PRESETS if (REPO / "zoo" / n / "versions.json").exists()])
+def test_earlier_versions_are_the_committed_measurements(name):
+    import subprocess
+
+    import record_version
+
+    card = (REPO / "zoo" / name / "README.md").read_text()
+    for version in json.loads((REPO / "zoo" / name / "versions.json").read_text()):
+        assert f"| {version['commit']} |" in card and f"{version['fid_over_floor']:.1f}x" in card
+        known = subprocess.run(["git", "cat-file", "-e", f"{version['commit']}^{{commit}}"], cwd=REPO,
+                               capture_output=True).returncode == 0
+        if known:  # a shallow clone may lack the commit
+            assert record_version.version_entry(name, version["commit"]) == version
+
+
 def test_readme_zoo_table_is_up_to_date():
     assert make_readme_table.main(["--check"]) == 0, "run: python zoo/make_readme_table.py"
 

@@ -207,10 +207,14 @@ def model_card(name, recipe, training, result):
                  + (f", {size}x{size}" if size else "") + "), scaled to [-1, 1]"
                  + (f"; {TWEMOJI_CREDIT}" if recipe["data"]["dataset"] == "twemoji" else ""))
     clusters = gan_config.get("cluster_conditioning")
+    if isinstance(clusters, int):
+        clusters = {"num_clusters": clusters}
     structure = (
         f"{clusters['num_clusters']} label-free k-means clusters (`keras_gans.ClusterConditioning`: PCA-"
         f"{clusters.get('pca_components', 50)} of the pixels, no labels) as the class input of the conditional "
         "pair; `generate(n)` draws a cluster by its training frequency"
+        + (f"; re-clustered in the discriminator's features every {clusters['recluster_every_epochs']} epochs "
+           "(`keras_gans.SelfConditioning`, Liu et al. 2020)" if clusters.get("recluster_every_epochs") else "")
         if clusters else None
     )
     paper = PAPER_FID.get((recipe["data"]["dataset"], gan_class))
@@ -338,8 +342,27 @@ def model_card(name, recipe, training, result):
         "",
         _limitations(recipe, training, result),
         "",
-    ]
+    ] + _earlier_versions(name)
     return "\n".join(lines)
+
+
+def _earlier_versions(name):
+    """The "Earlier versions" table, from `versions.json` (written by zoo/record_version.py), if any."""
+    path = ZOO / name / "versions.json"
+    if not path.exists():
+        return []
+    lines = ["## Earlier versions", "",
+             "Measured by this script when each was the current version (`zoo/record_version.py` keeps them).", "",
+             "| commit | date | what | epochs | trained on | wall time | FID / floor | unsure | precision / recall |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for v in json.loads(path.read_text()):
+        sharing = v.get("presets_sharing_device", 1)
+        wall = f"{v['wall_seconds'] / 60:.1f} min" + (f" ({sharing} presets sharing the device)" if sharing > 1 else "")
+        unsure = "-" if v.get("unsure") is None else f"{100 * v['unsure']:.1f}%"
+        precision = "-" if v.get("precision") is None else f"{v['precision']:.2f} / {v['recall']:.2f}"
+        lines.append(f"| {v['commit']} | {v['date']} | {v['description']} | {v['epochs']} | {v['trained_on']} | "
+                     f"{wall} | {v['fid_over_floor']:.1f}x | {unsure} | {precision} |")
+    return lines + [""]
 
 
 def _laptop_line(name, training):
@@ -400,8 +423,12 @@ def _target_notes(recipe, training, result):
         tried.append(f"an EMA generator (decay {recipe['gan']['config']['ema_decay']})")
     if recipe["gan"]["config"].get("augmentation") is not None:
         tried.append("DiffAugment")
-    if recipe["gan"]["config"].get("cluster_conditioning") is not None:
-        tried.append(f"{recipe['gan']['config']['cluster_conditioning']['num_clusters']} label-free clusters")
+    clusters = recipe["gan"]["config"].get("cluster_conditioning")
+    if clusters is not None:
+        count = clusters["num_clusters"] if isinstance(clusters, dict) else clusters
+        tried.append(f"{count} label-free clusters" + (
+            f", re-clustered in D's features every {clusters['recluster_every_epochs']} epochs"
+            if isinstance(clusters, dict) and clusters.get("recluster_every_epochs") else ""))
     sharing = training.get("presets_sharing_device", 1)
     if recipe["data"]["dataset"] == "digits":
         tried.append("the main job's default recipe (`keras_gans.recipes.default_recipe`), chosen among "

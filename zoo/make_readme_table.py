@@ -45,12 +45,22 @@ def table():
         rows.append(
             f"| [`{name}`](zoo/{name}/README.md) | {data} | "
             f"{LOSSES.get(recipe['gan']['class'], recipe['gan']['class'])}"
-            f"{' (conditional)' if recipe['data']['conditional'] else ''} | {result['fid']:.2f} | "
+            f"{' (conditional)' if recipe['data']['conditional'] else ''}{_clusters(recipe)} | {result['fid']:.2f} | "
             f"{result['kid_mean']:.3f} |{pr} {floor['fid']:.2f} / {floor['kid_mean']:.3f} | {unsure} | "
             f"{'%.1f%%' % (100 * accuracy) if accuracy is not None else '-'} | "
             f"<img src=\"zoo/{name}/samples.png\" width=\"120\"> |"
         )
     return "\n".join(rows)
+
+
+def _clusters(recipe):
+    """' + 20 clusters' for a preset conditioned on label-free clusters (self-conditioned: noted too)."""
+    clusters = recipe["gan"]["config"].get("cluster_conditioning")
+    if clusters is None:
+        return ""
+    count = clusters["num_clusters"] if isinstance(clusters, dict) else clusters
+    self_conditioned = isinstance(clusters, dict) and clusters.get("recluster_every_epochs")
+    return f" + {count} {'self-conditioned ' if self_conditioned else ''}label-free clusters"
 
 
 TIMES_START, TIMES_END = "<!-- training-times:start -->", "<!-- training-times:end -->"

@@ -1,0 +1,74 @@
+"""Keeps a preset's earlier versions on its card: `python zoo/record_version.py NAME [--rev REV]`.
+
+Before a retrained preset is committed, this appends the figures of the
+version at `REV` (default HEAD: the committed one about to be replaced) to
+`zoo/<name>/versions.json`, read from that version's own measured files
+(`evaluation.json`, `run.json`, `recipe.json`) with `git show`. The card
+(`zoo/evaluate_presets.py`) lists them under "Earlier versions", so a card
+says what was tried before and how it did. Nothing here is typed by hand.
+"""
+
+import argparse
+import json
+import pathlib
+import subprocess
+
+ZOO = pathlib.Path(__file__).resolve().parent
+VERSIONS_FILE = "versions.json"
+
+
+def _git_json(rev, path):
+    text = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ZOO.parent, check=True,
+                          capture_output=True, text=True).stdout
+    return json.loads(text)
+
+
+def version_entry(name, rev="HEAD"):
+    """The measured figures of preset `name` as committed at `rev`."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ZOO.parent, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    evaluation = _git_json(rev, f"zoo/{name}/evaluation.json")
+    run = _git_json(rev, f"zoo/{name}/run.json")
+    recipe = _git_json(rev, f"zoo/{name}/recipe.json")
+    stats = evaluation.get("class_statistics") or {}
+    devices = run.get("machine", {}).get("devices") or ["cpu"]
+    return {
+        "commit": commit,
+        "description": recipe["description"],
+        "fid": evaluation["fid"],
+        "fid_over_floor": evaluation["fid"] / evaluation["floor"]["fid"],
+        "kid": evaluation["kid_mean"],
+        "precision": evaluation.get("precision"),
+        "recall": evaluation.get("recall"),
+        "unsure": (stats.get("samples") or {}).get("ambiguous_share"),
+        "conditional_accuracy": evaluation.get("conditional_accuracy"),
+        "epochs": run["epochs_done"],
+        "trained_on": f"{run['backend']}, {', '.join(devices)}",
+        "wall_seconds": run["wall_time_s"],
+        "presets_sharing_device": run.get("presets_sharing_device", 1),
+        "date": run["date"],
+    }
+
+
+def record(name, rev="HEAD"):
+    path = ZOO / name / VERSIONS_FILE
+    versions = json.loads(path.read_text()) if path.exists() else []
+    entry = version_entry(name, rev)
+    if any(v["commit"] == entry["commit"] for v in versions):
+        return versions  # already recorded
+    versions.append(entry)
+    path.write_text(json.dumps(versions, indent=2) + "\n")
+    return versions
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="+")
+    parser.add_argument("--rev", default="HEAD")
+    args = parser.parse_args(argv)
+    for name in args.names:
+        print(name, json.dumps(record(name, args.rev)[-1]))
+
+
+if __name__ == "__main__":
+    main()
