@@ -130,7 +130,7 @@ def test_fit_reclusters_in_d_features_every_n_epochs():
     gan = self_conditioned_gan(every=2)
     gan.compile()
     spy = _Features(gan, x)
-    gan.fit(x, epochs=5, batch_size=16, verbose=0, callbacks=[spy])
+    gan.fit(x, epochs=4, batch_size=32, verbose=0, callbacks=[spy])
     first = keras_gans.SelfConditioning(NUM_CLUSTERS, pca_components=8)
     expected = first.fit(x)
     for features in (spy.features[1], spy.features[3]):  # after epochs 2 and 4
@@ -150,20 +150,19 @@ def test_a_resumed_self_conditioned_run_equals_the_uninterrupted_one(tmp_path):
     x, _ = digits(64)
     straight = self_conditioned_gan(every=1)
     straight.compile()
-    straight.fit(x, epochs=3, batch_size=16, verbose=0)
+    straight.fit(x, epochs=2, batch_size=32, verbose=0)
 
-    class StopAfterTwo(keras.callbacks.Callback):
+    class StopAfterOne(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            if epoch == 1:
-                self.model.stop_training = True
+            self.model.stop_training = True
 
     first = self_conditioned_gan(every=1)
     first.compile()
-    first.fit(x, epochs=3, batch_size=16, verbose=0, callbacks=[StopAfterTwo()])
+    first.fit(x, epochs=2, batch_size=32, verbose=0, callbacks=[StopAfterOne()])
     first.save(tmp_path / "gan.keras")
     resumed = keras.saving.load_model(tmp_path / "gan.keras")
     np.testing.assert_array_equal(resumed.cluster_ids(x), first.cluster_ids(x))
-    resumed.fit(x, epochs=3, initial_epoch=2, batch_size=16, verbose=0)
+    resumed.fit(x, epochs=2, initial_epoch=1, batch_size=32, verbose=0)
     assert max_abs_diff(snapshot(resumed.generator.weights), snapshot(straight.generator.weights)) == 0.0
     np.testing.assert_array_equal(resumed.cluster_ids(x), straight.cluster_ids(x))
     np.testing.assert_array_equal(resumed.generate(6, seed=1), straight.generate(6, seed=1))
