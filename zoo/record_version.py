@@ -1,7 +1,8 @@
 """Keeps a preset's earlier versions on its card: `python zoo/record_version.py NAME [--rev REV]`.
 
 Before a retrained preset is committed, this appends the figures of the
-version at `REV` (default HEAD: the committed one about to be replaced) to
+version at `REV` (default HEAD: the committed one about to be replaced;
+named by the commit that measured it) to
 `zoo/<name>/versions.json`, read from that version's own measured files
 (`evaluation.json`, `run.json`, `recipe.json`) with `git show`. The card
 (`zoo/evaluate_presets.py`) lists them under "Earlier versions", so a card
@@ -25,15 +26,21 @@ def _git_json(rev, path):
 
 def version_entry(name, rev="HEAD"):
     """The measured figures of preset `name` as committed at `rev`."""
-    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ZOO.parent, check=True,
-                            capture_output=True, text=True).stdout.strip()
-    evaluation = _git_json(rev, f"zoo/{name}/evaluation.json")
-    run = _git_json(rev, f"zoo/{name}/run.json")
-    recipe = _git_json(rev, f"zoo/{name}/recipe.json")
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ZOO.parent, check=True, capture_output=True, text=True).stdout.strip()
+
+    # Named by the commit that brought these weights; read from `rev` (later commits may have
+    # migrated the files' format without changing the version).
+    commit = git("log", "-1", "--format=%h", rev, "--", f"zoo/{name}/generator.keras")
+    read_at = git("rev-parse", "--short", rev)
+    evaluation = _git_json(read_at, f"zoo/{name}/evaluation.json")
+    run = _git_json(read_at, f"zoo/{name}/run.json")
+    recipe = _git_json(read_at, f"zoo/{name}/recipe.json")
     stats = evaluation.get("class_statistics") or {}
     devices = run.get("machine", {}).get("devices") or ["cpu"]
     return {
         "commit": commit,
+        "read_at": read_at,
         "description": recipe["description"],
         "fid": evaluation["fid"],
         "fid_over_floor": evaluation["fid"] / evaluation["floor"]["fid"],
