@@ -103,6 +103,17 @@ def what_helps_rows(dataset, epochs=4):
              with_config(ns, "clusters50_topk", top_k={"decay": 0.99, "min_fraction": 0.5},
                          cluster_conditioning={"num_clusters": 50, "pca_components": 50}),
              with_config(ns, "ema_warmup", ema_start_step=1000)]
+    # SNGAN's settings at one D step per G step (hinge, spectral-norm D, Adam(2e-4, (0.5, 0.999))).
+    sngan = base_recipe("sngan_hinge_sn", dataset, "dcgan", 32, epochs, gan_class="HingeGAN",
+                        normalization="spectral", sngan=True)
+    rows.append(sngan)
+    # Self-conditioning (Liu et al. 2020) needs a projection D; its control is the same D on fixed clusters.
+    projection = copy.deepcopy(ns)
+    projection["discriminator"]["kwargs"]["label_conditioning"] = "projection"
+    rows += [with_config(projection, "clusters20_projection",
+                         cluster_conditioning={"num_clusters": 20, "pca_components": 50}),
+             with_config(projection, "clusters20_self_conditioned",
+                         cluster_conditioning={"num_clusters": 20, "pca_components": 50, "recluster_every_epochs": 1})]
     return rows
 
 
