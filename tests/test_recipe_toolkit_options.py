@@ -127,6 +127,7 @@ def test_cli_clusters_flag_trains_a_label_free_clustered_gan(tmp_path, monkeypat
     assert main(argv + ["--clusters", "3", "--out", str(out)]) == 0
     run = json.loads((out / "run.json").read_text())
     assert run["recipe"]["gan"]["config"]["cluster_conditioning"] == 3 and not run["recipe"]["data"]["conditional"]
+    assert run["recipe"]["discriminator"]["kwargs"]["label_conditioning"] == "projection"
     gan = keras.saving.load_model(out / "model.keras")
     assert gan.num_classes is None and gan.cluster_conditioning.frequencies.sum() == pytest.approx(1.0)
     assert main(["sample", "--model", str(out / "model.keras"), "--num", "4", "--out", str(tmp_path / "s.png")]) == 0
