@@ -87,6 +87,13 @@ def nearest_center(features, centers):
     return ids
 
 
+def _in_blocks(function, images):
+    """`function` applied to `images` `_BLOCK` rows at a time: float64 NumPy `(N, features)`."""
+    outputs = [np.asarray(ops.convert_to_numpy(function(images[start : start + _BLOCK])))
+               for start in range(0, len(images), _BLOCK)]
+    return np.concatenate(outputs, axis=0).reshape(len(images), -1).astype("float64")
+
+
 def _squared_distance_to(x, center):
     return np.sum((x - center) ** 2, axis=1)
 
@@ -356,11 +363,7 @@ class ClusterConditioning(Configurable):
         """The embedding k-means runs on: PCA of the pixels, or the feature extractor's output."""
         images = np.asarray(images, dtype="float32")
         if self.feature_extractor is not None:
-            features = [
-                np.asarray(ops.convert_to_numpy(self.feature_extractor(images[start : start + _BLOCK])))
-                for start in range(0, len(images), _BLOCK)
-            ]
-            return np.concatenate(features, axis=0).reshape(len(images), -1).astype("float64")
+            return _in_blocks(self.feature_extractor, images)
         if "components" not in self.state:
             raise ValueError("Call `fit(images)` first: the PCA is computed there.")
         flat = images.reshape(len(images), -1)
@@ -602,10 +605,7 @@ class SelfConditioning(ClusterConditioning):
             return super().predict(images)
         if features is None:
             raise ValueError("These clusters live in the discriminator's features: pass `features=`.")
-        embedded = np.concatenate([
-            np.asarray(ops.convert_to_numpy(features(np.asarray(images[i : i + _BLOCK], "float32"))))
-            for i in range(0, len(images), _BLOCK)
-        ])
+        embedded = _in_blocks(lambda batch: features(np.asarray(batch, "float32")), images)
         return nearest_center(embedded, self.state["centers"]).astype("int32")
 
     def get_config(self):
@@ -634,9 +634,5 @@ class Recluster(keras.callbacks.Callback):
             return
         # On JAX `fit` has synced the variables into the model before epoch-end callbacks.
         features = discriminator_features(self._gan.discriminator)
-        images = self.batches.images
-        embedded = np.concatenate([
-            np.asarray(ops.convert_to_numpy(features(self.batches.scale(images[i : i + _BLOCK]))))
-            for i in range(0, len(images), _BLOCK)
-        ])
+        embedded = _in_blocks(lambda batch: features(self.batches.scale(batch)), self.batches.images)
         self.batches.labels[...] = conditioning.recluster(embedded)

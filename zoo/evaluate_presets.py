@@ -206,15 +206,14 @@ def model_card(name, recipe, training, result):
     data_line = (f"{dataset}, train split ({training['train_images']:,} images"
                  + (f", {size}x{size}" if size else "") + "), scaled to [-1, 1]"
                  + (f"; {TWEMOJI_CREDIT}" if recipe["data"]["dataset"] == "twemoji" else ""))
-    clusters = gan_config.get("cluster_conditioning")
-    if isinstance(clusters, int):
-        clusters = {"num_clusters": clusters}
+    clusters = _cluster_conditioning(recipe)
+    every = getattr(clusters, "recluster_every_epochs", None)
     structure = (
-        f"{clusters['num_clusters']} label-free k-means clusters (`keras_gans.ClusterConditioning`: PCA-"
-        f"{clusters.get('pca_components', 50)} of the pixels, no labels) as the class input of the conditional "
+        f"{clusters.num_clusters} label-free k-means clusters (`keras_gans.ClusterConditioning`: PCA-"
+        f"{clusters.pca_components} of the pixels, no labels) as the class input of the conditional "
         "pair; `generate(n)` draws a cluster by its training frequency"
-        + (f"; re-clustered in the discriminator's features every {clusters['recluster_every_epochs']} epochs "
-           "(`keras_gans.SelfConditioning`, Liu et al. 2020)" if clusters.get("recluster_every_epochs") else "")
+        + (f"; re-clustered in the discriminator's features every {every} epochs "
+           "(`keras_gans.SelfConditioning`, Liu et al. 2020)" if every else "")
         if clusters else None
     )
     paper = PAPER_FID.get((recipe["data"]["dataset"], gan_class))
@@ -346,6 +345,13 @@ def model_card(name, recipe, training, result):
     return "\n".join(lines)
 
 
+def _cluster_conditioning(recipe):
+    """The recipe's `ClusterConditioning` (or `SelfConditioning`), resolved as training does; None without."""
+    from keras_gans import cluster_conditioning
+
+    return cluster_conditioning.get(recipe["gan"]["config"].get("cluster_conditioning"))
+
+
 def _earlier_versions(name):
     """The "Earlier versions" table, from `versions.json` (written by zoo/record_version.py), if any."""
     path = ZOO / name / "versions.json"
@@ -423,12 +429,11 @@ def _target_notes(recipe, training, result):
         tried.append(f"an EMA generator (decay {recipe['gan']['config']['ema_decay']})")
     if recipe["gan"]["config"].get("augmentation") is not None:
         tried.append("DiffAugment")
-    clusters = recipe["gan"]["config"].get("cluster_conditioning")
+    clusters = _cluster_conditioning(recipe)
     if clusters is not None:
-        count = clusters["num_clusters"] if isinstance(clusters, dict) else clusters
-        tried.append(f"{count} label-free clusters" + (
-            f", re-clustered in D's features every {clusters['recluster_every_epochs']} epochs"
-            if isinstance(clusters, dict) and clusters.get("recluster_every_epochs") else ""))
+        every = getattr(clusters, "recluster_every_epochs", None)
+        tried.append(f"{clusters.num_clusters} label-free clusters"
+                     + (f", re-clustered in D's features every {every} epochs" if every else ""))
     sharing = training.get("presets_sharing_device", 1)
     if recipe["data"]["dataset"] == "digits":
         tried.append("the main job's default recipe (`keras_gans.recipes.default_recipe`), chosen among "

@@ -18,24 +18,18 @@ ZOO = pathlib.Path(__file__).resolve().parent
 VERSIONS_FILE = "versions.json"
 
 
-def _git_json(rev, path):
-    text = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ZOO.parent, check=True,
-                          capture_output=True, text=True).stdout
-    return json.loads(text)
+def _git(*args):
+    return subprocess.run(["git", *args], cwd=ZOO.parent, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def version_entry(name, rev="HEAD"):
     """The measured figures of preset `name` as committed at `rev`."""
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=ZOO.parent, check=True, capture_output=True, text=True).stdout.strip()
-
     # Named by the commit that brought these weights; read from `rev` (later commits may have
     # migrated the files' format without changing the version).
-    commit = git("log", "-1", "--format=%h", rev, "--", f"zoo/{name}/generator.keras")
-    read_at = git("rev-parse", "--short", rev)
-    evaluation = _git_json(read_at, f"zoo/{name}/evaluation.json")
-    run = _git_json(read_at, f"zoo/{name}/run.json")
-    recipe = _git_json(read_at, f"zoo/{name}/recipe.json")
+    commit = _git("log", "-1", "--format=%h", rev, "--", f"zoo/{name}/generator.keras")
+    read_at = _git("rev-parse", "--short", rev)
+    evaluation, run, recipe = (json.loads(_git("show", f"{read_at}:zoo/{name}/{file}"))
+                               for file in ("evaluation.json", "run.json", "recipe.json"))
     stats = evaluation.get("class_statistics") or {}
     devices = run.get("machine", {}).get("devices") or ["cpu"]
     return {
