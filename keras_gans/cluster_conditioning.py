@@ -414,7 +414,13 @@ class ClusterConditioning(Configurable):
 
 
 def images_fingerprint(images):
-    """Four numbers that tell one training set from another: N, sum, sum of squares, row-weighted sum."""
+    """Four numbers that tell one training set from another: N, sum, sum of squares, row-weighted sum.
+
+    Example:
+
+    >>> images_fingerprint(np.ones((2, 1, 1, 1))).tolist()
+    [2.0, 2.0, 2.0, 3.0]
+    """
     x = np.asarray(images, dtype="float64").reshape(len(images), -1)
     rows = x.sum(axis=1)
     return np.array([len(x), rows.sum(), np.sum(x * x), rows @ np.arange(1, len(x) + 1)], dtype="float64")
@@ -428,6 +434,13 @@ def discriminator_features(discriminator):
     neither, or when that layer's output needs the label (a `"channel"`
     conditioned discriminator): self-conditioning clusters features that
     must not depend on the clusters.
+
+    Example:
+
+    >>> from keras_gans.architectures import mlp_discriminator
+    >>> D = mlp_discriminator(num_classes=3, hidden_units=(8,), label_conditioning="projection")
+    >>> tuple(discriminator_features(D)(np.zeros((2, 8, 8, 1), "float32")).shape)
+    (2, 8)
     """
     layer = next((l for l in discriminator.layers for name in FEATURE_LAYERS if l.name == name), None)
     if layer is None:
@@ -620,7 +633,14 @@ class Recluster(keras.callbacks.Callback):
 
     Writes the new ids into `batches.labels` (a `keras_gans.data.SeededBatches`),
     which the next epoch reads. Put it before any callback that saves the GAN
-    at epoch end, so the save holds the new clusters.
+    at epoch end, so the save holds the new clusters. `GAN.fit` on arrays and
+    `recipes.fit` add it themselves; with your own seeded batches:
+
+    ```python
+    batches = keras_gans.data.SeededBatches(images, gan.cluster_ids(images), 64, seed=0)
+    gan.fit(batches.fit_input(), epochs=10, shuffle=False,
+            callbacks=[batches.callback, Recluster(gan, batches)])
+    ```
     """
 
     def __init__(self, gan, batches):
