@@ -434,6 +434,8 @@ def _target_notes(recipe, training, result):
         every = getattr(clusters, "recluster_every_epochs", None)
         tried.append(f"{clusters.num_clusters} label-free clusters"
                      + (f", re-clustered in D's features every {every} epochs" if every else ""))
+    if recipe["discriminator"].get("kwargs", {}).get("label_conditioning") == "projection":
+        tried.append("a projection discriminator (Miyato & Koyama 2018)")
     sharing = training.get("presets_sharing_device", 1)
     if recipe["data"]["dataset"] == "digits":
         tried.append("the main job's default recipe (`keras_gans.recipes.default_recipe`), chosen among "
