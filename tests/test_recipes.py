@@ -175,3 +175,22 @@ def test_a_recipe_asking_for_xla_trains_on_every_backend():
     data = _tiny_data(recipe)
     gan.fit(data.images, data.labels, epochs=1, batch_size=16, verbose=0)
     assert int(keras.ops.convert_to_numpy(gan.generator_optimizer.iterations)) == 2
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the XLA-on-CPU warning is TensorFlow's")
+def test_xla_with_an_input_gradient_penalty_warns_on_a_cpu():
+    """XLA made the WGAN-GP presets' step over 20x slower on a CPU (benchmarks/wgan_gp_xla_cpu.py):
+    a recipe asking for it with a gradient penalty is warned; without the penalty, or without XLA, not."""
+    import warnings
+
+    import tensorflow as tf
+
+    if tf.config.list_logical_devices("GPU"):
+        pytest.skip("the warning is for CPU runs")
+    wgan = _with("gan", {"class": "WGANGP", "config": {"latent_dim": 4, "critic_steps": 2}})
+    with pytest.warns(UserWarning, match="over 20x slower"):
+        recipes.build_gan(_with("compile", {"jit_compile": True}, wgan), _tiny_data(wgan))
+    for quiet in (_with("compile", {"jit_compile": False}, wgan), _with("compile", {"jit_compile": True})):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            recipes.build_gan(quiet, _tiny_data(quiet))
