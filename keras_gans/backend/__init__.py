@@ -11,7 +11,8 @@ else in the package imports a framework or branches on the backend.
 - `recommended_compile_settings(gan)`: the `GAN.compile` keyword arguments
   that make `fit` fastest on this backend and device;
   `recipe_compile_settings(gan, settings)`: a recipe's settings as this
-  backend runs them.
+  backend runs them; `check_compile_settings(gan, jit_compile)`: the
+  warning `GAN.compile` gives for a setting measured slow here.
 - `tensorflow_logs`: TensorFlow's C++ import-time log lines kept off stderr
   (installed here, before Keras imports TensorFlow; `KERAS_GANS_TF_LOGS=1`
   shows them).
@@ -92,6 +93,15 @@ def recipe_compile_settings(gan, settings):
     return _ACTIVE.recipe_compile_settings(gan, settings)
 
 
+def check_compile_settings(gan, jit_compile):
+    """Warns when `gan.compile(jit_compile=...)` asks for a setting measured
+    to be slow here (TensorFlow: XLA with an input-gradient penalty on a CPU).
+
+    `GAN.compile` calls it; the settings are never changed.
+    """
+    _ACTIVE.check_compile_settings(gan, jit_compile)
+
+
 from keras_gans.backend import gradients  # noqa: E402  (needs _ACTIVE)
 
-__all__ = ["BACKEND", "active_backend", "gradients", "recipe_compile_settings", "recommended_compile_settings"]
+__all__ = ["BACKEND", "active_backend", "check_compile_settings", "gradients", "recipe_compile_settings", "recommended_compile_settings"]

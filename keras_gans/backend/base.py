@@ -261,6 +261,13 @@ class GradientBackend:
         """
         return {}
 
+    def check_compile_settings(self, gan, jit_compile):
+        """Warns about a `GAN.compile` setting known to be slow on this backend and device.
+
+        Called by `GAN.compile` before anything is compiled; it never
+        changes the settings (the user chose them). The default is silent.
+        """
+
     def recipe_compile_settings(self, gan, settings):
         """A recipe's `compile` section as this backend can run it.
 

@@ -65,19 +65,16 @@ class TensorFlowBackend(GradientBackend):
     def recommended_compile_settings(self, gan):
         return {"steps_per_execution": RECOMMENDED_STEPS_PER_EXECUTION}
 
-    def recipe_compile_settings(self, gan, settings):
-        settings = super().recipe_compile_settings(gan, settings)
-        if settings.get("jit_compile") is True and uses_second_order_gradients(gan) \
-                and not tf.config.list_logical_devices("GPU"):
+    def check_compile_settings(self, gan, jit_compile):
+        if jit_compile is True and uses_second_order_gradients(gan) and not tf.config.list_logical_devices("GPU"):
             import warnings
 
             # Measured on 2 cores (benchmarks/wgan_gp_xla_cpu.py): the WGAN-GP presets' step took
             # over 6.6 s under XLA against 0.3 s without; lazy R1 failed to compile in the R1 preset.
             warnings.warn(
                 "jit_compile=True with an input-gradient penalty (WGAN-GP, R1) on a CPU: XLA made this step "
-                "over 20x slower in benchmarks/wgan_gp_xla_cpu.py. Set jit_compile to false in the recipe's "
-                "`compile` section (or `gan.compile(jit_compile=False)`).", stacklevel=3)
-        return settings
+                "over 20x slower in benchmarks/wgan_gp_xla_cpu.py. Pass `gan.compile(jit_compile=False)` "
+                "(in a recipe: `\"jit_compile\": false` in its `compile` section).", stacklevel=4)
 
     def seeded_batches_input(self, batches):
         # Keras feeds a PyDataset to TensorFlow through a Python generator

@@ -18,7 +18,7 @@ from keras import ops
 from keras_gans import cluster_conditioning as clustering
 from keras_gans import ema, hyperparameters, regularizers
 from keras_gans import top_k as top_k_updates
-from keras_gans.backend import gradients
+from keras_gans.backend import check_compile_settings, gradients
 from keras_gans.losses import games
 from keras_gans.models import input_validation
 from keras_gans.sampling import generate_images
@@ -444,6 +444,9 @@ class GAN(keras.Model):
                 Adam(1e-4, beta_1=0.0, beta_2=0.9)).
             discriminator_optimizer: same, for the discriminator.
             jit_compile, steps_per_execution: as in `keras.Model.compile`.
+                On TensorFlow on a CPU, `jit_compile=True` with an
+                input-gradient penalty (WGAN-GP, R1) warns: XLA made that
+                step over 20x slower (benchmarks/wgan_gp_xla_cpu.py).
         """
         for unsupported in ("optimizer", "loss", "metrics"):
             if unsupported in kwargs:
@@ -452,6 +455,7 @@ class GAN(keras.Model):
                     "`generator_optimizer=` and `discriminator_optimizer=`; the "
                     "losses are defined by the GAN class."
                 )
+        check_compile_settings(self, jit_compile)
         default_g, default_d = self.default_optimizers()
         g_opt = keras.optimizers.get(generator_optimizer or default_g)
         d_opt = keras.optimizers.get(discriminator_optimizer or default_d)
