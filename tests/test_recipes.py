@@ -179,7 +179,7 @@ def test_a_recipe_asking_for_xla_trains_on_every_backend():
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the XLA-on-CPU warning is TensorFlow's")
 def test_xla_with_an_input_gradient_penalty_warns_on_a_cpu():
-    """XLA made the WGAN-GP presets' step over 20x slower on a CPU (benchmarks/wgan_gp_xla_cpu.py):
+    """XLA made the WGAN-GP presets' step about 1.5x slower on a CPU (benchmarks/wgan_gp_xla_cpu.py):
     a recipe or a direct `compile` asking for it with a gradient penalty is warned; without the
     penalty, or without XLA, not."""
     import warnings
@@ -189,7 +189,7 @@ def test_xla_with_an_input_gradient_penalty_warns_on_a_cpu():
     if tf.config.list_logical_devices("GPU"):
         pytest.skip("the warning is for CPU runs")
     wgan = _with("gan", {"class": "WGANGP", "config": {"latent_dim": 4, "critic_steps": 2}})
-    with pytest.warns(UserWarning, match="over 20x slower"):
+    with pytest.warns(UserWarning, match="1.5x slower"):
         recipes.build_gan(_with("compile", {"jit_compile": True}, wgan), _tiny_data(wgan))
     for quiet in (_with("compile", {"jit_compile": False}, wgan), _with("compile", {"jit_compile": True})):
         with warnings.catch_warnings():
@@ -197,7 +197,7 @@ def test_xla_with_an_input_gradient_penalty_warns_on_a_cpu():
             recipes.build_gan(quiet, _tiny_data(quiet))
     # The warning is `GAN.compile`'s, so a direct compile gets it too, pointing at the caller.
     gan = recipes.build_gan(_with("compile", {"jit_compile": False}, wgan), _tiny_data(wgan))
-    with pytest.warns(UserWarning, match="over 20x slower") as caught:
+    with pytest.warns(UserWarning, match="1.5x slower") as caught:
         gan.compile(jit_compile=True)
     assert caught[0].filename == __file__
     with warnings.catch_warnings():

@@ -49,8 +49,11 @@ class TensorFlowBackend(GradientBackend):
     def repeat(self, model, step_fn, num_steps):
         # Under a multi-replica strategy the optimizer all-reduces through
         # `merge_call`, which a while loop cannot contain: unrolled there.
+        # Under XLA it is unrolled too: XLA:CPU ran the WGAN-GP presets' critic loop as a
+        # `tf.while_loop` at over 6.6 s per step, unrolled at 0.5 s (benchmarks/wgan_gp_xla_cpu.py).
         _, num_replicas = self.replica_context()
-        if num_steps == 1 or not traced_loops_enabled() or num_replicas > 1 or not tf.inside_function():
+        if num_steps == 1 or not traced_loops_enabled() or num_replicas > 1 or not tf.inside_function() \
+                or getattr(model, "jit_compile", False) is True:
             return super().repeat(model, step_fn, num_steps)
 
         def body(step, _):
@@ -70,10 +73,11 @@ class TensorFlowBackend(GradientBackend):
             import warnings
 
             # Measured on 2 cores (benchmarks/wgan_gp_xla_cpu.py): the WGAN-GP presets' step took
-            # over 6.6 s under XLA against 0.3 s without; lazy R1 failed to compile in the R1 preset.
+            # 0.50 s under XLA (critic steps unrolled) against 0.34 s without; lazy R1 failed to
+            # compile in the R1 preset.
             warnings.warn(
                 "jit_compile=True with an input-gradient penalty (WGAN-GP, R1) on a CPU: XLA made this step "
-                "over 20x slower in benchmarks/wgan_gp_xla_cpu.py. Pass `gan.compile(jit_compile=False)` "
+                "about 1.5x slower in benchmarks/wgan_gp_xla_cpu.py. Pass `gan.compile(jit_compile=False)` "
                 "(in a recipe: `\"jit_compile\": false` in its `compile` section).", stacklevel=4)
 
     def seeded_batches_input(self, batches):

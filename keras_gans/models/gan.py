@@ -446,7 +446,7 @@ class GAN(keras.Model):
             jit_compile, steps_per_execution: as in `keras.Model.compile`.
                 On TensorFlow on a CPU, `jit_compile=True` with an
                 input-gradient penalty (WGAN-GP, R1) warns: XLA made that
-                step over 20x slower (benchmarks/wgan_gp_xla_cpu.py).
+                step about 1.5x slower (benchmarks/wgan_gp_xla_cpu.py).
         """
         for unsupported in ("optimizer", "loss", "metrics"):
             if unsupported in kwargs:

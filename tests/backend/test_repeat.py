@@ -94,3 +94,24 @@ def test_the_penalty_log_averages_every_critic_step():
     assert len(seen) == (1 if traced_once else 3)
     if not traced_once:
         np.testing.assert_allclose(logs["gradient_penalty"][0], np.mean([float(v) for v in seen]), rtol=1e-6)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's loop under XLA")
+def test_tensorflow_unrolls_the_critic_steps_under_xla():
+    """XLA:CPU ran the WGAN-GP critic loop as a `tf.while_loop` over 10x slower than unrolled
+    (benchmarks/wgan_gp_xla_cpu.py): with `jit_compile=True` the step is traced once per critic step."""
+    import warnings
+
+    seen = {}
+    for jit_compile in (False, True):
+        gan = _wgan()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the XLA-on-CPU warning
+            gan.compile(generator_optimizer=keras.optimizers.SGD(0.01),
+                        discriminator_optimizer=keras.optimizers.SGD(0.01), jit_compile=jit_compile)
+        calls, step = [], gan._discriminator_step
+        gan._discriminator_step = lambda real, labels, step=step, calls=calls: calls.append(1) or step(real, labels)
+        gan.fit(_images(1), batch_size=BATCH, epochs=1, verbose=0)
+        seen[jit_compile] = len(calls)
+        assert int(keras.ops.convert_to_numpy(gan.discriminator_optimizer.iterations)) == 3
+    assert seen == {False: 1, True: 3}
