@@ -223,9 +223,10 @@ class GradientBackend:
 
         `step_fn` takes no arguments, may update any of `model`'s variables
         (an optimizer step, a metric) and returns a float32 scalar. JAX and
-        TensorFlow trace `step_fn` once instead of k times for a step
-        repeated k times (WGAN-GP's critic steps), with the same results:
-        TensorFlow runs a `tf.while_loop`; JAX a `jax.lax.fori_loop` that
+        TensorFlow without XLA trace `step_fn` once instead of k times for a
+        step repeated k times (WGAN-GP's critic steps), with the same results:
+        TensorFlow runs a `tf.while_loop` (under XLA it unrolls: XLA:CPU ran
+        that loop over 20x slower); JAX a `jax.lax.fori_loop` that
         XLA compiles unrolled (a rolled loop ran 2-4x slower on CPU). Eager
         backends (and `unrolled_loops()`) loop in Python.
 

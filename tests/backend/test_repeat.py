@@ -1,8 +1,8 @@
 """`gradients.repeat`: several discriminator steps as one traced loop.
 
 On JAX and TensorFlow the critic steps of a train step run in
-`jax.lax.fori_loop` / `tf.while_loop`, traced once; PyTorch loops in
-Python. Each backend must train the same weights as the unrolled loop.
+`jax.lax.fori_loop` / `tf.while_loop`, traced once (TensorFlow under XLA
+unrolls); PyTorch loops in Python. Each backend must train the same weights as the unrolled loop.
 """
 
 import keras
