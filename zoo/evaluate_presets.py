@@ -376,8 +376,11 @@ def _laptop_line(name, training):
     device = training["device"]
     if any(not d.lower().startswith("cpu") for d in device.get("devices", [])):
         return [f"Trained on a GPU; on a CPU, `keras-gans train --recipe zoo/{name}/recipe.json` runs the same recipe.", ""]
+    seconds = training["wall_seconds"]
+    # Under a minute, "0 minutes" would read as nothing: seconds then.
+    took = f"{seconds:.0f} seconds" if seconds < 60 else f"{seconds / 60:.0f} minutes"
     return [f"Reproduce on a laptop: `keras-gans train --recipe zoo/{name}/recipe.json`, "
-            f"{training['wall_seconds'] / 60:.0f} minutes on {device['cpu_count']} cores "
+            f"{took} on {device['cpu_count']} cores "
             f"({training['backend']} backend, as measured for this preset).", ""]
 
 
