@@ -50,7 +50,7 @@ class TensorFlowBackend(GradientBackend):
         # Under a multi-replica strategy the optimizer all-reduces through
         # `merge_call`, which a while loop cannot contain: unrolled there.
         # Under XLA it is unrolled too: XLA:CPU ran the WGAN-GP presets' critic loop as a
-        # `tf.while_loop` at over 6.6 s per step, unrolled at 0.5 s (benchmarks/wgan_gp_xla_cpu.py).
+        # `tf.while_loop` at 11.7 s per step, unrolled at 0.5 s (benchmarks/wgan_gp_xla_cpu.py).
         _, num_replicas = self.replica_context()
         if num_steps == 1 or not traced_loops_enabled() or num_replicas > 1 or not tf.inside_function() \
                 or getattr(model, "jit_compile", False) is True:

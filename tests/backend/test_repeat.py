@@ -98,7 +98,7 @@ def test_the_penalty_log_averages_every_critic_step():
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's loop under XLA")
 def test_tensorflow_unrolls_the_critic_steps_under_xla():
-    """XLA:CPU ran the WGAN-GP critic loop as a `tf.while_loop` over 10x slower than unrolled
+    """XLA:CPU ran the WGAN-GP critic loop as a `tf.while_loop` over 20x slower than unrolled
     (benchmarks/wgan_gp_xla_cpu.py): with `jit_compile=True` the step is traced once per critic step."""
     import warnings
 
